@@ -1,0 +1,96 @@
+# The course's commands. `make start` and `make test` are the two a learner needs; both create .venv on
+# first use and re-install only when pyproject.toml changes.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST := $(BIN)/python -m pytest
+COURSE := $(BIN)/course
+PROJECTS := $(sort $(notdir $(wildcard solutions/p[0-9]_*)))
+GRADED := $(sort $(notdir $(wildcard tests/graded/p[0-9]_*)))
+NBCHECK := .cache/nbcheck
+JUPYTER_PORT ?= 8888
+DOCS_PORT ?= 8000
+P ?= p1
+TARGET ?= solutions
+
+export MLFLOW_DISABLE_TELEMETRY := true
+export DVC_NO_ANALYTICS := true
+export MPLBACKEND := Agg
+export PYTHONHASHSEED := 0
+
+.PHONY: help start test lint lint-fix test-toolkit test-graded test-discrimination assign-check \
+        test-notebooks docs-build docs grade assign data doctor clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
+	@touch $(STAMP)
+
+start: $(STAMP) data ## set up, check, and open JupyterLab on 127.0.0.1 at projects/
+	$(COURSE) doctor
+	@echo "JupyterLab starts on http://127.0.0.1:$(JUPYTER_PORT)/lab (the URL with its token is printed below)."
+	$(BIN)/jupyter lab --no-browser --ip 127.0.0.1 --port $(JUPYTER_PORT) --notebook-dir projects $$( [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+data: $(STAMP) ## generate the data worlds into data/ if missing
+	@test -f data/.complete || { $(COURSE) data --out data && touch data/.complete; }
+
+doctor: $(STAMP) ## check the environment
+	$(COURSE) doctor
+
+test: $(STAMP) lint test-toolkit test-graded test-discrimination assign-check test-notebooks docs-build ## everything CI checks
+	@echo "make test: all stages passed"
+
+lint: $(STAMP) ## ruff check and ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lint-fix: $(STAMP) ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test-toolkit: $(STAMP) ## tests of the course toolkit itself
+	$(PYTEST) tests/toolkit -q -n 2 || [ $$? -eq 5 ]
+
+test-graded: $(STAMP) ## graded tests on solutions/: full marks expected
+	@if [ -z "$(GRADED)" ]; then echo "no graded tests yet"; else \
+	  $(PYTEST) tests/graded --target solutions -q || [ $$? -eq 5 ]; fi
+
+test-discrimination: $(STAMP) ## every graded test must fail on the untouched starter in projects/
+	@for p in $(GRADED); do $(BIN)/python -m course.grading.discrimination $$p || exit 1; done
+
+assign-check: $(STAMP) ## projects/ is exactly what `course assign` writes from solutions/
+	$(COURSE) assign --check
+
+test-notebooks: $(STAMP) ## strict nbval: solution notebooks reproduce their stored outputs
+	@rm -rf $(NBCHECK) && mkdir -p $(NBCHECK)
+	@for p in $(PROJECTS); do cp -r solutions/$$p $(NBCHECK)/$$p; done
+	@nbs=$$(find $(NBCHECK) -name '*.ipynb' -not -path '*/.ipynb_checkpoints/*' | sort); \
+	if [ -z "$$nbs" ]; then echo "no solution notebooks yet"; else \
+	  $(PYTEST) -c tests/notebooks.ini --rootdir $(NBCHECK) --nbval --nbval-current-env \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg -n 2 --dist loadscope -q $$nbs; fi
+
+docs-build: $(STAMP) ## build the site with --strict
+	$(BIN)/mkdocs build --strict --site-dir .cache/site
+
+docs: $(STAMP) ## serve the site on 127.0.0.1:$(DOCS_PORT)
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+grade: $(STAMP) ## grade a project: make grade P=p1 [TARGET=path]
+	$(COURSE) grade $(P) --target $(TARGET)
+
+assign: $(STAMP) ## regenerate projects/ from solutions/
+	$(COURSE) assign
+
+clean: ## remove generated files (keeps .venv)
+	rm -rf .cache site grades

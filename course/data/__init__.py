@@ -1,0 +1,1 @@
+"""Deterministic synthetic worlds (churn, fraud) and the real-data loader."""

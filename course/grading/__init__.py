@@ -1,0 +1,1 @@
+"""The grader: pytest plugin, isolated runner, reports and the prose linter."""

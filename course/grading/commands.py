@@ -1,0 +1,216 @@
+"""``course grade`` and ``course rubric``: typer command functions, registered by ``course/cli.py``.
+
+The grading machinery is imported inside the functions, so that ``course --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from course.grading.classroom import Submission
+    from course.grading.reports import GradeReport
+    from course.grading.runner import Limits
+
+EXIT_CANNOT_GRADE = 2
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"Error: {message}", err=True)
+    return typer.Exit(code=EXIT_CANNOT_GRADE)
+
+
+def grade_command(
+    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name (p1_baseline).")],
+    more_submissions: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[DIR]...", help="More submission folders after --submissions (class mode)."),
+    ] = None,
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target", help="What to grade: solutions, projects, a learner's clone or a project folder."
+        ),
+    ] = "solutions",
+    fmt: Annotated[str, typer.Option("--format", help="Output: table, md, json or junit.")] = "table",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Also write grade.json, grade.md, grade.xml here (class mode: a folder each)."
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds per test and per notebook cell.")
+    ] = 60.0,
+    wall: Annotated[
+        float, typer.Option("--wall", help="Seconds for the whole run of one submission.")
+    ] = 600.0,
+    memory: Annotated[int, typer.Option("--memory", help="Memory limit (address space) in MB.")] = 6144,
+    extra_tests: Annotated[
+        Path | None,
+        typer.Option("--extra-tests", help="A folder of hidden rubric-marked tests to run as well."),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show every test and its traceback.")
+    ] = False,
+    submissions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--submissions", help="Class mode: learners' clones or project folders, or folders of them."
+        ),
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", help="Class mode: submissions graded in parallel.")] = 2,
+    gradebook: Annotated[
+        Path | None, typer.Option("--gradebook", help="Class mode: the CSV gradebook (default: grades.csv).")
+    ] = None,
+) -> None:
+    """Grade a submission (or a class, with --submissions) in an isolated, time- and memory-limited run.
+
+    Exit status 0 when grading completed, whatever the score; 2 when it could not run.
+    """
+    from course.grading.reports import FORMATS
+    from course.grading.runner import GradingError, Limits
+
+    if fmt not in FORMATS:
+        raise _fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if more_submissions and not submissions:
+        raise _fail(
+            f"unexpected argument {more_submissions[0]}: grade a class with --submissions DIR [DIR...]."
+        )
+    if extra_tests is not None and not extra_tests.is_dir():
+        raise _fail(f"--extra-tests {extra_tests}: not a folder.")
+    try:
+        limits = Limits(timeout=timeout, wall=wall, memory_mb=memory)
+        if submissions:
+            folders = [*submissions, *(more_submissions or [])]
+            _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook)
+        else:
+            _grade_one(project, target, fmt, out, limits, extra_tests, verbose)
+    except GradingError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _grade_one(
+    project: str,
+    target: str,
+    fmt: str,
+    out: Path | None,
+    limits: Limits,
+    extra_tests: Path | None,
+    verbose: bool,
+) -> None:
+    from rich.console import Console
+
+    from course.grading.reports import write_reports
+    from course.grading.runner import grade_submission
+
+    console = Console(stderr=True)
+    with console.status(f"Grading {project} ({target})…"):
+        report = grade_submission(project, target, limits=limits, extra_tests=extra_tests)
+    if out is not None:
+        write_reports(report, out, verbose=verbose)
+        console.print(f"Wrote grade.json, grade.md and grade.xml in {out}")
+    _show(report, fmt, verbose)
+
+
+def _show(report: GradeReport, fmt: str, verbose: bool) -> None:
+    from rich.console import Console
+
+    from course.grading.reports import render_table, to_json, to_junit, to_markdown
+
+    if fmt == "table":
+        Console().print(render_table(report, verbose))
+    elif fmt == "md":
+        sys.stdout.write(to_markdown(report, verbose))
+    else:
+        sys.stdout.write((to_json(report) if fmt == "json" else to_junit(report)).rstrip("\n") + "\n")
+
+
+def _grade_class(
+    project: str,
+    folders: list[Path],
+    fmt: str,
+    out: Path | None,
+    limits: Limits,
+    extra_tests: Path | None,
+    verbose: bool,
+    jobs: int,
+    gradebook: Path | None,
+) -> None:
+    import json
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from course.grading.classroom import find_submissions, grade_class, write_gradebook
+    from course.grading.reports import write_reports
+    from course.grading.rubric import RubricError, load_rubric
+    from course.grading.runner import GradingError
+    from course.paths import LayoutError, resolve_project
+
+    try:
+        name = resolve_project(project)
+        rubric = load_rubric(name, extra_tests=extra_tests)
+    except (ValueError, RubricError, LayoutError) as exc:
+        raise GradingError(str(exc)) from exc
+    subs = find_submissions(folders, name)
+    console = Console(stderr=True)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"Grading {len(subs)} submissions of {name}", total=len(subs))
+
+        def done(sub: Submission, report: GradeReport) -> None:
+            if out is not None:
+                write_reports(report, out / sub.name, verbose=verbose)
+            progress.advance(task)
+
+        reports = grade_class(
+            name, subs, rubric, jobs=jobs, limits=limits, extra_tests=extra_tests, on_done=done
+        )
+    book = write_gradebook(gradebook or (out or Path.cwd()) / "grades.csv", reports, rubric)
+    console.print(
+        f"Wrote the gradebook {book}" + (f" and one report folder per submission in {out}" if out else "")
+    )
+    if fmt == "json":
+        payload = [{"submission": r.submission, **r.to_dict()} for r in reports]
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        _show_class(name, reports)
+
+
+def _show_class(project: str, reports: list[GradeReport]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from course.grading.rubric import format_points
+
+    table = Table(title=f"{project}: {len(reports)} submissions")
+    for column in ("Submission", "Score", "Notes"):
+        table.add_column(column)
+    for report in reports:
+        score = f"{format_points(report.score)}/{format_points(report.max_score)}"
+        table.add_row(report.submission, score, "\n".join(report.notes[:2]))
+    Console().print(table)
+
+
+def rubric_command(
+    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name.")],
+    fmt: Annotated[str, typer.Option("--format", help="md (a Markdown table) or json.")] = "md",
+) -> None:
+    """Print a project's rubric, built from the rubric marks of its graded tests and its rubric.toml."""
+    from course.grading.rubric import RubricError, load_rubric
+    from course.paths import LayoutError
+
+    if fmt not in ("md", "json"):
+        raise _fail(f"--format {fmt!r}: use md or json.")
+    try:
+        rubric = load_rubric(project)
+    except (ValueError, RubricError, LayoutError) as exc:
+        raise _fail(str(exc)) from None
+    for warning in rubric.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    sys.stdout.write(rubric.to_markdown() if fmt == "md" else rubric.to_json() + "\n")

@@ -1,0 +1,122 @@
+"""Where a submission's project folder is, and how to copy it without what the grader must not run.
+
+Shared by the pytest plugin and the runner; standard library only (the plugin loads in every pytest run).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import shutil
+from pathlib import Path
+
+from course.paths import projects_dir, solutions_dir
+
+#: Folders never copied: generated data, tracking stores, caches, version control, virtualenvs.
+SKIPPED_DIRS = frozenset(
+    {
+        "data",
+        "mlruns",
+        ".ipynb_checkpoints",
+        "__pycache__",
+        ".git",
+        ".venv",
+        "venv",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".mypy_cache",
+        ".dvc",
+    }
+)
+#: Files never copied (generated databases and compiled leftovers).
+SKIPPED_FILES = ("*.db", "*.pyc")
+#: Files that would let a submission configure pytest or Python itself; the runner drops them.
+UNTRUSTED_FILES = (
+    "conftest.py",
+    "pytest.ini",
+    "tox.ini",
+    "setup.cfg",
+    "sitecustomize.py",
+    "usercustomize.py",
+    "*.pth",
+)
+KEYWORD_TARGETS = ("solutions", "projects")
+
+
+class TargetError(ValueError):
+    """Raised when a ``--target`` does not lead to a project folder."""
+
+
+def resolve_target(target: str | Path | None, project: str, root: Path | None = None) -> Path:
+    """Return the project folder that ``target`` designates for ``project``.
+
+    ``target`` is ``solutions`` (the default), ``projects``, or a path: a repository root (a learner's clone,
+    graded from ``projects/<project>``), a folder holding ``<project>/``, or one project folder (any name).
+    """
+    value = str(target) if target not in (None, "") else "solutions"
+    if value in KEYWORD_TARGETS:
+        base = solutions_dir(root) if value == "solutions" else projects_dir(root)
+        folder = base / project
+        if not folder.is_dir():
+            raise TargetError(f"--target {value}: there is no folder {folder}.")
+        return folder.resolve()
+    path = Path(value).expanduser().resolve()
+    if not path.exists():
+        raise TargetError(f"--target {path}: the folder does not exist.")
+    if not path.is_dir():
+        raise TargetError(f"--target {path}: this is a file; give a repository root or a project folder.")
+    for candidate in (path / "projects" / project, path / project):
+        if candidate.is_dir():
+            return candidate
+    if path.name == project:
+        return path
+    if (path / "projects").is_dir() or (path / "solutions").is_dir():
+        raise TargetError(
+            f"--target {path}: this looks like a course repository but has no projects/{project}/ folder."
+        )
+    return path
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def copy_project(src: Path, dst: Path, *, untrusted: bool = False) -> list[str]:
+    """Copy the project folder ``src`` to ``dst`` without generated data, caches and version control.
+
+    With ``untrusted=True`` (the runner), files that configure pytest or Python (``conftest.py``,
+    ``pytest.ini``, ``*.pth``, ...) and symbolic links are left out too. Returns the relative paths left
+    out for those reasons, so that the report can say so.
+    """
+    dropped: list[str] = []
+    dst.mkdir(parents=True, exist_ok=True)
+    for folder, dirnames, filenames in os.walk(src, followlinks=False):
+        here = Path(folder)
+        rel_dir = here.relative_to(src)
+        keep_dirs = []
+        for name in sorted(dirnames):
+            child = here / name
+            if name in SKIPPED_DIRS:
+                continue
+            if child.is_symlink():
+                if untrusted:
+                    dropped.append((rel_dir / name).as_posix())
+                else:
+                    os.symlink(os.readlink(child), dst / rel_dir / name)
+                continue
+            keep_dirs.append(name)
+            (dst / rel_dir / name).mkdir(exist_ok=True)
+        dirnames[:] = keep_dirs
+        for name in sorted(filenames):
+            child = here / name
+            rel = (rel_dir / name).as_posix()
+            if _matches(name, SKIPPED_FILES):
+                continue
+            if untrusted and (_matches(name, UNTRUSTED_FILES) or child.is_symlink()):
+                dropped.append(rel)
+                continue
+            if child.is_symlink():
+                os.symlink(os.readlink(child), dst / rel_dir / name)
+                continue
+            shutil.copyfile(child, dst / rel_dir / name)
+    return dropped

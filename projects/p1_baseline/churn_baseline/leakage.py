@@ -1,0 +1,35 @@
+"""Leakage: columns of the export that carry the outcome, and a screen that finds suspects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+
+def leaky_columns() -> dict[str, str]:
+    """The churn export's columns that leak the outcome, each with a one-line reason.
+
+    Returns ``{column: reason}``; the reason says why the value would not be known at prediction time.
+    """
+    # HINT: read docs/reference/data.md: which columns are filled at export time, after the month is over?
+    raise NotImplementedError("leaky_columns: read docs/reference/data.md: which columns are filled at export time, after the month is over?")
+
+
+def drop_leaky(df: pd.DataFrame, leaky: Iterable[str]) -> pd.DataFrame:
+    """``df`` without the ``leaky`` columns (columns that are absent are ignored)."""
+    # HINT: DataFrame.drop(columns=..., errors="ignore").
+    raise NotImplementedError('drop_leaky: DataFrame.drop(columns=..., errors="ignore").')
+
+
+def single_feature_auc(df: pd.DataFrame, label_col: str, exclude: Iterable[str] = ()) -> pd.Series:
+    """Screen for leaks: each column's ROC-AUC as the only predictor of ``label_col``, highest first.
+
+    Numeric columns are scored as they are (missing values as the column's median), categorical ones by
+    their category's churn rate; the AUC is folded (``max(auc, 1 - auc)``) so direction does not matter.
+    A column near 1.0 is too good to be true: check when its value is filled.
+    """
+    # HINT: for every candidate column, roc_auc_score(label, column) folded to max(auc, 1 - auc).
+    raise NotImplementedError("single_feature_auc: for every candidate column, roc_auc_score(label, column) folded to max(auc, 1 - auc).")

@@ -1,0 +1,168 @@
+"""Training command: ``python -m churn_service.train --config train.toml`` writes ``artifacts/<version>/``.
+
+The model is a scikit-learn Pipeline (ordinal-encoded categories -> HistGradientBoosting) trained on the
+churn world's monthly snapshot, evaluated on the latest labelled months (out of time), saved with skops,
+and described by ``metadata.json``. The new version becomes CURRENT; older versions stay for rollback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import sys
+import tomllib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from churn_service.artifacts import next_version, save_artifact, set_current
+from churn_service.schema import CATEGORICAL_FEATURES, CATEGORIES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
+
+LABEL = "churned"
+
+
+class ModelParams(BaseModel):
+    """HistGradientBoosting hyper-parameters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_iter: int = Field(default=120, ge=1, le=2000)
+    learning_rate: float = Field(default=0.08, gt=0.0, le=1.0)
+    max_leaf_nodes: int = Field(default=15, ge=2, le=255)
+    l2_regularization: float = Field(default=1.0, ge=0.0)
+
+
+class TrainConfig(BaseModel):
+    """What a training run depends on; the whole config is copied into the artifact's metadata."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seed: int = 0
+    n_customers: int = Field(default=2000, ge=100)
+    months: int = Field(default=18, ge=4)
+    test_months: int = Field(default=2, ge=1)
+    artifact_dir: Path = Path("artifacts")
+    model: ModelParams = ModelParams()
+
+
+def load_train_config(path: Path) -> TrainConfig:
+    """Read a TOML training config; unknown keys are an error naming them."""
+    with Path(path).open("rb") as handle:
+        return TrainConfig.model_validate(tomllib.load(handle))
+
+
+def split_out_of_time(snapshot, test_months: int):
+    """Return (train, test): rows with a known label; test = the latest ``test_months`` labelled months."""
+    # HINT: drop rows whose label is missing (immature), then split on the sorted unique months.
+    raise NotImplementedError("split_out_of_time: drop rows whose label is missing (immature), then split on the sorted unique months.")
+
+
+def build_pipeline(params: ModelParams, seed: int):
+    """Return the unfitted Pipeline: OrdinalEncoder on the categories (fixed vocabularies) -> HGB."""
+    # HINT: ColumnTransformer(OrdinalEncoder(categories=...) on CATEGORICAL_FEATURES, passthrough numerics),
+    # HINT: then HistGradientBoostingClassifier(categorical_features=..., random_state=seed).
+    raise NotImplementedError("build_pipeline: ColumnTransformer(OrdinalEncoder(categories=...) on CATEGORICAL_FEATURES, passthrough numerics), then HistGradientBoostingClassifier(categorical_features=..., random_state=seed).")
+
+
+def features_of(frame):
+    """Return the model's input columns in the serving order and dtypes (float64 numbers, str categories)."""
+    out = frame.loc[:, list(FEATURE_NAMES)].copy()
+    for name in NUMERIC_FEATURES:
+        out[name] = out[name].astype("float64")
+    for name in CATEGORICAL_FEATURES:
+        out[name] = out[name].astype(object)
+    return out.reset_index(drop=True)
+
+
+def data_fingerprint(frame) -> str:
+    """SHA-256 of the training rows (features and label, in order): same data, same fingerprint."""
+    import pandas as pd
+
+    hashed = pd.util.hash_pandas_object(frame.reset_index(drop=True), index=False)
+    return hashlib.sha256(hashed.to_numpy().tobytes()).hexdigest()
+
+
+def evaluate(model, test) -> dict[str, float]:
+    """Out-of-time metrics, rounded to 6 decimals: ROC-AUC, PR-AUC, log-loss, Brier, base rate."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+
+    y = test[LABEL].astype(int).to_numpy()
+    p = model.predict_proba(features_of(test))[:, 1]
+    return {
+        "roc_auc": round(float(roc_auc_score(y, p)), 6),
+        "pr_auc": round(float(average_precision_score(y, p)), 6),
+        "log_loss": round(float(log_loss(y, p)), 6),
+        "brier": round(float(brier_score_loss(y, p)), 6),
+        "base_rate": round(float(y.mean()), 6),
+        "n_test": len(y),
+    }
+
+
+def feature_schema() -> list[dict[str, Any]]:
+    """The input contract as data: each feature's name, type, and allowed categories or range."""
+    schema = Customer.model_json_schema()["properties"]
+    out = []
+    for name in FEATURE_NAMES:
+        prop = schema[name]
+        entry: dict[str, Any] = {"name": name}
+        if name in CATEGORIES:
+            entry.update(type="category", categories=list(CATEGORIES[name]))
+        else:
+            entry.update(type=prop["type"], minimum=prop.get("minimum"), maximum=prop.get("maximum"))
+        out.append(entry)
+    return out
+
+
+def library_versions() -> dict[str, str]:
+    """Versions that must match at load time for the artifact to behave the same."""
+    import numpy
+    import pandas
+    import sklearn
+    import skops
+
+    return {
+        "python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+        "scikit-learn": sklearn.__version__,
+        "skops": skops.__version__,
+    }
+
+
+def train_on_snapshot(snapshot, config: TrainConfig, artifact_dir: Path | None = None) -> Path:
+    """Fit, evaluate and save a new version from a snapshot; point CURRENT at it; return its folder."""
+    # HINT: split_out_of_time -> build_pipeline().fit(features_of(train), y) -> evaluate -> save_artifact.
+    raise NotImplementedError("train_on_snapshot: split_out_of_time -> build_pipeline().fit(features_of(train), y) -> evaluate -> save_artifact.")
+
+
+def train(config: TrainConfig, artifact_dir: Path | None = None) -> Path:
+    """Build the churn world snapshot named by ``config`` and train a new version on it."""
+    from course.data.churn import load_world, monthly_snapshot
+
+    world = load_world(seed=config.seed, n_customers=config.n_customers, months=config.months)
+    return train_on_snapshot(monthly_snapshot(world), config, artifact_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: train, print the new version and its out-of-time metrics."""
+    parser = argparse.ArgumentParser(
+        prog="python -m churn_service.train", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--config", type=Path, default=Path("train.toml"), help="TOML training config")
+    parser.add_argument("--artifact-dir", type=Path, default=None, help="overrides the config's artifact_dir")
+    args = parser.parse_args(argv)
+    config = load_train_config(args.config)
+    version_dir = train(config, args.artifact_dir)
+    from churn_service.artifacts import read_metadata
+
+    metrics = read_metadata(version_dir)["metrics"]
+    print(f"trained {version_dir.name} -> {version_dir} (CURRENT)")
+    print("out-of-time: " + ", ".join(f"{k}={v}" for k, v in metrics.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

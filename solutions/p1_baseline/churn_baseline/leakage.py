@@ -1,0 +1,64 @@
+"""Leakage: columns of the export that carry the outcome, and a screen that finds suspects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import roc_auc_score
+
+
+def leaky_columns() -> dict[str, str]:
+    """The churn export's columns that leak the outcome, each with a one-line reason.
+
+    Returns ``{column: reason}``; the reason says why the value would not be known at prediction time.
+    """
+    # BEGIN SOLUTION
+    # HINT: read docs/reference/data.md: which columns are filled at export time, after the month is over?
+    return {
+        "account_status": "set to 'cancelled' at export once the customer has left: it is the outcome.",
+        "last_login_date": "last login before the export, not the month start: churners stop logging in.",
+        "retention_offer_accepted": "filled when a retention offer is resolved, after the month we predict.",
+        "cancellation_reason": "only filled for customers who already cancelled: non-null means churned.",
+    }
+    # END SOLUTION
+
+
+def drop_leaky(df: pd.DataFrame, leaky: Iterable[str]) -> pd.DataFrame:
+    """``df`` without the ``leaky`` columns (columns that are absent are ignored)."""
+    # BEGIN SOLUTION
+    # HINT: DataFrame.drop(columns=..., errors="ignore").
+    return df.drop(columns=list(leaky), errors="ignore")
+    # END SOLUTION
+
+
+def single_feature_auc(df: pd.DataFrame, label_col: str, exclude: Iterable[str] = ()) -> pd.Series:
+    """Screen for leaks: each column's ROC-AUC as the only predictor of ``label_col``, highest first.
+
+    Numeric columns are scored as they are (missing values as the column's median), categorical ones by
+    their category's churn rate; the AUC is folded (``max(auc, 1 - auc)``) so direction does not matter.
+    A column near 1.0 is too good to be true: check when its value is filled.
+    """
+    # BEGIN SOLUTION
+    # HINT: for every candidate column, roc_auc_score(label, column) folded to max(auc, 1 - auc).
+    known = df.loc[df[label_col].notna()]
+    y = known[label_col].to_numpy(dtype=float)
+    if len(np.unique(y)) < 2:
+        raise ValueError(f"{label_col!r} needs both classes among known labels to screen columns")
+    skip = {label_col, *exclude}
+    scores: dict[str, float] = {}
+    for name in known.columns:
+        if name in skip or pd.api.types.is_datetime64_any_dtype(known[name].dtype):
+            continue
+        col = known[name]
+        if pd.api.types.is_bool_dtype(col.dtype) or pd.api.types.is_numeric_dtype(col.dtype):
+            x = col.astype(float)
+            x = x.fillna(x.median() if x.notna().any() else 0.0)
+        else:
+            key = col.astype(str)
+            x = pd.Series(y, index=known.index).groupby(key).transform("mean")
+        auc = roc_auc_score(y, x.to_numpy(dtype=float))
+        scores[name] = float(max(auc, 1 - auc))
+    return pd.Series(scores, name="single_feature_auc").sort_values(ascending=False)
+    # END SOLUTION

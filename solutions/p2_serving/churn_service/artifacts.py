@@ -1,0 +1,235 @@
+"""Versioned model artifacts: ``<artifact_dir>/<version>/{model.skops, metadata.json}``, ``CURRENT``.
+
+A model file is loaded only after its SHA-256 matches the one recorded in ``metadata.json`` at training
+time, and only when every type it contains is on :data:`TRUSTED_TYPES` (skops refuses anything else).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+POINTER_FILE = "CURRENT"
+VERSION_PATTERN = re.compile(r"^v(\d{4,})$")
+
+# The only non-default types a model file may contain: what our training pipeline builds. Reviewed by hand;
+# a file asking for anything else is refused rather than trusted blindly.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "functools.partial",  # ColumnTransformer's validation hook; it may wrap only the function below
+        "sklearn.utils.validation.check_array",
+        "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    }
+)
+
+
+class ArtifactError(RuntimeError):
+    """A model artifact cannot be served; ``reason`` is a short machine-readable cause."""
+
+    reason = "artifact_error"
+
+
+class ArtifactMissingError(ArtifactError):
+    """No CURRENT pointer, no version folder, or no model/metadata file."""
+
+    reason = "artifact_missing"
+
+
+class ChecksumMismatchError(ArtifactError):
+    """The model file's SHA-256 differs from the one recorded at training time: it is never loaded."""
+
+    reason = "checksum_mismatch"
+
+
+class UntrustedTypesError(ArtifactError):
+    """The model file contains types that are not on the reviewed allow-list."""
+
+    reason = "untrusted_types"
+
+
+class RollbackError(ArtifactError):
+    """There is no older version to roll back to."""
+
+    reason = "no_previous_version"
+
+
+def sha256_file(path: Path) -> str:
+    """Return the hex SHA-256 of the file at ``path``, read in 1 MiB chunks."""
+    # BEGIN SOLUTION
+    # HINT: hashlib.sha256(); update it with chunks of path.open("rb"); return hexdigest().
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+    # END SOLUTION
+
+
+def list_versions(artifact_dir: Path) -> list[str]:
+    """Return the complete version folders under ``artifact_dir``, oldest first (``v0001``, ``v0002``)."""
+    artifact_dir = Path(artifact_dir)
+    if not artifact_dir.is_dir():
+        return []
+    found = [
+        p.name
+        for p in artifact_dir.iterdir()
+        if p.is_dir() and VERSION_PATTERN.match(p.name) and (p / METADATA_FILE).is_file()
+    ]
+    return sorted(found, key=lambda name: int(VERSION_PATTERN.match(name).group(1)))  # type: ignore[union-attr]
+
+
+def next_version(artifact_dir: Path) -> str:
+    """Return the version name after the newest one under ``artifact_dir`` (``v0001`` when empty)."""
+    versions = list_versions(artifact_dir)
+    last = int(VERSION_PATTERN.match(versions[-1]).group(1)) if versions else 0  # type: ignore[union-attr]
+    return f"v{last + 1:04d}"
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_artifact(model: Any, metadata: dict[str, Any], artifact_dir: Path, version: str) -> Path:
+    """Write ``model`` (skops) and ``metadata`` (+ the model file's SHA-256) as ``artifact_dir/version``.
+
+    The folder is assembled under a temporary name and renamed at the end, so a crash never leaves a
+    half-written version that :func:`list_versions` would offer.
+    """
+    # BEGIN SOLUTION
+    # HINT: skops.io.dump into a temp folder, add "model_sha256" to the metadata, then rename the folder.
+    import skops.io as sio
+
+    artifact_dir = Path(artifact_dir)
+    artifact_dir.mkdir(parents=True, exist_ok=True)
+    final = artifact_dir / version
+    if final.exists():
+        raise FileExistsError(f"artifact version {version} already exists in {artifact_dir}")
+    staging = Path(tempfile.mkdtemp(dir=artifact_dir, prefix=f".{version}."))
+    try:
+        sio.dump(model, staging / MODEL_FILE)
+        full = {**metadata, "version": version, "model_file": MODEL_FILE}
+        full["model_sha256"] = sha256_file(staging / MODEL_FILE)
+        (staging / METADATA_FILE).write_text(json.dumps(full, indent=2, sort_keys=True) + "\n")
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+    # END SOLUTION
+
+
+def read_metadata(version_dir: Path) -> dict[str, Any]:
+    """Return the parsed ``metadata.json`` of one version folder, or raise :class:`ArtifactMissingError`."""
+    path = Path(version_dir) / METADATA_FILE
+    if not path.is_file():
+        raise ArtifactMissingError(f"{path} does not exist: train a model first (make train)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ArtifactError(f"{path} is not valid JSON: {exc}") from exc
+
+
+def load_verified_model(version_dir: Path) -> tuple[Any, dict[str, Any]]:
+    """Load ``version_dir``'s model only if its SHA-256 matches ``metadata.json``; return (model, metadata).
+
+    Raises :class:`ArtifactMissingError`, :class:`ChecksumMismatchError` (the file is never opened by skops)
+    or :class:`UntrustedTypesError`.
+    """
+    # BEGIN SOLUTION
+    # HINT: compare sha256_file(model) with metadata["model_sha256"] BEFORE anything opens the file, then
+    # HINT: skops.io.load(path, trusted=sorted(TRUSTED_TYPES)): the reviewed list, never trusted=True.
+    import skops.io as sio
+    from skops.io.exceptions import UntrustedTypesFoundException as UntrustedTypeError
+
+    version_dir = Path(version_dir)
+    metadata = read_metadata(version_dir)
+    model_path = version_dir / metadata.get("model_file", MODEL_FILE)
+    if not model_path.is_file():
+        raise ArtifactMissingError(f"{model_path} does not exist")
+    expected = metadata.get("model_sha256")
+    actual = sha256_file(model_path)
+    if not expected or actual != expected:
+        raise ChecksumMismatchError(
+            f"{model_path} has SHA-256 {actual[:12]}…, metadata.json records {str(expected)[:12]}…: "
+            "refusing to load"
+        )
+    try:
+        # trusted= is the reviewed allow-list, not what the file asks for: skops refuses anything else.
+        return sio.load(model_path, trusted=sorted(TRUSTED_TYPES)), metadata
+    except UntrustedTypeError as exc:
+        raise UntrustedTypesError(
+            f"{model_path} contains types that are not on the allow-list: {exc}"
+        ) from exc
+    except Exception as exc:  # a corrupt zip with a matching checksum is still an artifact problem
+        raise ArtifactError(f"{model_path} is not a readable skops file: {exc}") from exc
+    # END SOLUTION
+
+
+def read_current(artifact_dir: Path) -> str | None:
+    """Return the version named by ``artifact_dir/CURRENT``, or None when there is no pointer."""
+    path = Path(artifact_dir) / POINTER_FILE
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8").strip() or None
+
+
+def set_current(artifact_dir: Path, version: str) -> None:
+    """Point ``CURRENT`` at ``version`` (which must exist), atomically."""
+    # BEGIN SOLUTION
+    # HINT: refuse unknown versions; write CURRENT through a temporary file and os.replace.
+    artifact_dir = Path(artifact_dir)
+    if version not in list_versions(artifact_dir):
+        raise ArtifactMissingError(
+            f"version {version!r} is not in {artifact_dir}: {list_versions(artifact_dir)}"
+        )
+    _write_text_atomic(artifact_dir / POINTER_FILE, version + "\n")
+    # END SOLUTION
+
+
+def rollback(artifact_dir: Path) -> tuple[str, str]:
+    """Move ``CURRENT`` to the version just before it; return (from_version, to_version).
+
+    The newer version stays on disk, so rolling forward is ``set_current(artifact_dir, from_version)``.
+    """
+    # BEGIN SOLUTION
+    # HINT: find CURRENT in list_versions(); the previous one is the newest version older than it.
+    artifact_dir = Path(artifact_dir)
+    current = read_current(artifact_dir)
+    versions = list_versions(artifact_dir)
+    if current is None or current not in versions:
+        raise ArtifactMissingError(f"{artifact_dir}/CURRENT does not name a known version: {versions}")
+    index = versions.index(current)
+    if index == 0:
+        raise RollbackError(f"{current} is the oldest version in {artifact_dir}: nothing to roll back to")
+    previous = versions[index - 1]
+    set_current(artifact_dir, previous)
+    return current, previous
+    # END SOLUTION
+
+
+def current_version_dir(artifact_dir: Path) -> Path:
+    """Return the folder named by ``CURRENT``, or raise :class:`ArtifactMissingError`."""
+    artifact_dir = Path(artifact_dir)
+    version = read_current(artifact_dir)
+    if version is None:
+        raise ArtifactMissingError(f"{artifact_dir / POINTER_FILE} does not exist: train a model first")
+    version_dir = artifact_dir / version
+    if not version_dir.is_dir():
+        raise ArtifactMissingError(f"CURRENT names {version}, but {version_dir} does not exist")
+    return version_dir

@@ -1,0 +1,103 @@
+"""The one inference path shared by the API, the batch job and the notebook: frame -> probabilities."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from churn_service.artifacts import ArtifactError, current_version_dir, load_verified_model
+from churn_service.fallback import FALLBACK_VERSION, rule_score
+from churn_service.schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+
+logger = logging.getLogger("churn_service.model")
+
+
+@dataclass
+class ModelState:
+    """What the service serves: a verified model and its metadata, or nothing and the reason why."""
+
+    model: Any | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    degraded_reason: str | None = None
+    degraded_detail: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        """True when a verified model is loaded."""
+        return self.model is not None
+
+    @property
+    def version(self) -> str:
+        """The loaded model's version, or the fallback's name."""
+        return str(self.metadata.get("version", FALLBACK_VERSION)) if self.ready else FALLBACK_VERSION
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Probabilities for a batch of rows, and whether (and why) the fallback produced them."""
+
+    probabilities: Any  # a 1-D float64 numpy array, one entry per row
+    model_version: str
+    fallback: bool
+    reason: str | None = None
+
+
+def load_model_state(artifact_dir: Path) -> ModelState:
+    """Load the CURRENT version if it passes its checksum; otherwise a degraded state naming the reason."""
+    # BEGIN SOLUTION
+    # HINT: current_version_dir + load_verified_model; catch ArtifactError and keep its .reason.
+    try:
+        model, metadata = load_verified_model(current_version_dir(artifact_dir))
+    except ArtifactError as exc:
+        logger.warning("model not loaded (%s): %s", exc.reason, exc)
+        return ModelState(degraded_reason=exc.reason, degraded_detail=str(exc))
+    return ModelState(model=model, metadata=metadata)
+    # END SOLUTION
+
+
+def rows_to_frame(rows: Iterable[Mapping[str, Any]]):
+    """Return validated feature rows as a DataFrame with the training columns, order and dtypes."""
+    # BEGIN SOLUTION
+    # HINT: the categorical columns as object, the numeric ones as one float64 array; FEATURE_NAMES order.
+    # HINT: (building the frame from two 2-D blocks is ~10x faster than per-column astype on one row.)
+    import numpy as np
+    import pandas as pd
+
+    rows = list(rows)
+    categories = pd.DataFrame(
+        [[row[name] for name in CATEGORICAL_FEATURES] for row in rows],
+        columns=list(CATEGORICAL_FEATURES),
+        dtype=object,
+    )
+    numbers = pd.DataFrame(
+        np.array([[row[name] for name in NUMERIC_FEATURES] for row in rows], dtype=np.float64).reshape(
+            len(rows), len(NUMERIC_FEATURES)
+        ),
+        columns=list(NUMERIC_FEATURES),
+    )
+    return pd.concat([categories, numbers], axis=1)
+    # END SOLUTION
+
+
+def score_frame(state: ModelState, frame) -> Scores:
+    """Score ``frame`` with the loaded model; fall back to :func:`rule_score` when it is absent or raises."""
+    # BEGIN SOLUTION
+    # HINT: model.predict_proba(frame)[:, 1] in try/except; on failure rule_score(frame), fallback=True.
+    import numpy as np
+
+    if state.ready:
+        try:
+            probabilities = state.model.predict_proba(frame)[:, 1]
+            return Scores(np.asarray(probabilities, dtype=np.float64), state.version, fallback=False)
+        except Exception as exc:  # any model failure: answer from the rule, count it, log it
+            logger.error("model raised %s: %s; answering from the fallback rule", type(exc).__name__, exc)
+            reason = "model_error"
+    else:
+        reason = state.degraded_reason or "artifact_missing"
+    return Scores(
+        np.asarray(rule_score(frame), dtype=np.float64), FALLBACK_VERSION, fallback=True, reason=reason
+    )
+    # END SOLUTION

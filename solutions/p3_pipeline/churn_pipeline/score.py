@@ -1,0 +1,48 @@
+"""Stage `score`: churn scores for one as-of date, stamped with the model version and snapshot fingerprint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from churn_pipeline.model import ChurnModel
+
+SCORE_COLUMNS = ("customer_id", "as_of", "score", "model_version", "feature_fingerprint")
+
+
+def score_snapshot(model: ChurnModel, features: Any, feature_fingerprint: str) -> Any:
+    """Score every row of a feature snapshot with the model's own transform.
+
+    Returns a frame with ``SCORE_COLUMNS``, sorted by (as_of, customer_id): ``score`` is the churn
+    probability, ``model_version`` the model's content hash, ``feature_fingerprint`` the hash of the
+    snapshot the scores came from (so any score can be traced back to its inputs).
+    """
+    # BEGIN SOLUTION
+    # HINT: model.predict(features) applies the transform fitted at training time; never refit anything here.
+    import pandas as pd
+
+    out = pd.DataFrame(
+        {
+            "customer_id": features["customer_id"].to_numpy(),
+            "as_of": features["as_of"].to_numpy(),
+            "score": model.predict(features),
+        }
+    )
+    out["model_version"] = model.version
+    out["feature_fingerprint"] = feature_fingerprint
+    return out.sort_values(["as_of", "customer_id"], kind="mergesort").reset_index(drop=True)
+    # END SOLUTION
+
+
+def main() -> None:
+    """``python -m churn_pipeline.score``: score the run date's snapshot."""
+    from pathlib import Path
+
+    from churn_pipeline.run import Pipeline
+
+    pipeline = Pipeline.from_folder(Path("."))
+    out = pipeline.score(pipeline.run_date(), force=True)
+    print(f"score: {out.relative_to(pipeline.root)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Expected cost of the review policy at a threshold.
+
+The policy, precisely: a transaction whose ``model_score`` is **greater than or equal to** the threshold
+is held (declined at the point of sale) and queued for a manual review; every other transaction is
+approved. An analyst's verdict is assumed correct. So each transaction costs:
+
+=====================  ======================  ===================================
+                       approved (score < t)    held for review (score >= t)
+=====================  ======================  ===================================
+fraud                  its ``amount`` (missed)  ``review_usd`` (caught)
+legitimate             0                        ``review_usd + false_decline_usd``
+=====================  ======================  ===================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+
+REQUIRED_COLUMNS = ("amount", "is_fraud", "model_score")
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """Counts and costs (US dollars) of the policy on a set of transactions."""
+
+    threshold: float
+    n_transactions: int
+    n_reviews: int
+    n_fraud_caught: int
+    n_fraud_missed: int
+    n_false_declines: int
+    missed_fraud_usd: float
+    review_usd: float
+    friction_usd: float
+    total_usd: float
+
+    def as_dict(self) -> dict[str, float]:
+        """The breakdown as a plain dictionary (for DataFrames and JSON)."""
+        return asdict(self)
+
+
+def check_transactions(transactions: pd.DataFrame) -> None:
+    """Raise a ``ValueError`` naming what is wrong if the frame cannot be costed."""
+    if not isinstance(transactions, pd.DataFrame):
+        raise TypeError(f"transactions must be a pandas DataFrame, got {type(transactions).__name__}.")
+    missing = [column for column in REQUIRED_COLUMNS if column not in transactions.columns]
+    if missing:
+        raise ValueError(f"transactions is missing column(s) {missing}; it needs {list(REQUIRED_COLUMNS)}.")
+    for column in REQUIRED_COLUMNS:
+        if transactions[column].isna().any():
+            rows = transactions.index[transactions[column].isna()].tolist()[:5]
+            raise ValueError(f"Column {column!r} has missing values (first rows: {rows}); drop or fill them.")
+    if (transactions["amount"] < 0).any():
+        raise ValueError("Column 'amount' has negative values; amounts must be >= 0.")
+
+
+def expected_cost(
+    transactions: pd.DataFrame, threshold: float, *, review_usd: float, false_decline_usd: float
+) -> CostBreakdown:
+    """Cost of the policy "score >= threshold -> hold and review" on ``transactions``.
+
+    Parameters
+    ----------
+    transactions:
+        One row per transaction with ``amount`` (US dollars), ``is_fraud`` (bool or 0/1, the matured
+        label) and ``model_score`` (higher means more likely fraud).
+    threshold:
+        Transactions with ``model_score >= threshold`` are held for review.
+    review_usd:
+        Cost of one manual review, paid for every held transaction, fraud or not.
+    false_decline_usd:
+        Friction cost of holding one legitimate transaction (paid on top of its review).
+
+    Returns
+    -------
+    CostBreakdown
+        Counts (reviews, fraud caught, fraud missed, false declines) and costs: missed fraud (the sum of
+        missed fraud amounts), reviews, friction, and their total.
+    """
+    # BEGIN SOLUTION
+    # HINT: held = score >= threshold; missed fraud costs its amount, every held row costs a review,
+    # HINT: and every held legitimate row also costs the false-decline friction.
+    check_transactions(transactions)
+    if review_usd < 0 or false_decline_usd < 0:
+        raise ValueError(
+            f"Costs must be >= 0, got review_usd={review_usd}, false_decline_usd={false_decline_usd}."
+        )
+    held = transactions["model_score"].to_numpy(dtype=float) >= threshold
+    fraud = transactions["is_fraud"].to_numpy().astype(bool)
+    amount = transactions["amount"].to_numpy(dtype=float)
+    n_reviews = int(held.sum())
+    n_missed = int((fraud & ~held).sum())
+    n_false = int((~fraud & held).sum())
+    missed_usd = float(amount[fraud & ~held].sum())
+    review_total = n_reviews * review_usd
+    friction_total = n_false * false_decline_usd
+    return CostBreakdown(
+        threshold=float(threshold),
+        n_transactions=len(transactions),
+        n_reviews=n_reviews,
+        n_fraud_caught=int((fraud & held).sum()),
+        n_fraud_missed=n_missed,
+        n_false_declines=n_false,
+        missed_fraud_usd=missed_usd,
+        review_usd=float(review_total),
+        friction_usd=float(friction_total),
+        total_usd=float(missed_usd + review_total + friction_total),
+    )
+    # END SOLUTION
+
+
+def cost_curve(
+    transactions: pd.DataFrame,
+    thresholds: Iterable[float],
+    *,
+    review_usd: float,
+    false_decline_usd: float,
+    daily_transactions: float,
+) -> pd.DataFrame:
+    """The policy's daily counts and costs at each threshold, scaled to ``daily_transactions`` a day.
+
+    ``transactions`` is treated as a representative sample of traffic: each count and cost on the
+    sample is multiplied by ``daily_transactions / len(transactions)``.
+
+    Returns one row per threshold (in the order given) with columns ``threshold``, ``reviews_per_day``,
+    ``fraud_caught_per_day``, ``fraud_missed_per_day``, ``false_declines_per_day``,
+    ``missed_fraud_usd_per_day``, ``review_usd_per_day``, ``friction_usd_per_day`` and ``cost_per_day``.
+    """
+    # BEGIN SOLUTION
+    # HINT: call expected_cost once per threshold and multiply its counts and costs by
+    # HINT: daily_transactions / len(transactions).
+    if daily_transactions <= 0:
+        raise ValueError(f"daily_transactions must be > 0, got {daily_transactions}.")
+    if len(transactions) == 0:
+        raise ValueError("transactions is empty: cannot estimate daily costs from no traffic.")
+    scale = daily_transactions / len(transactions)
+    rows = []
+    for threshold in thresholds:
+        cost = expected_cost(
+            transactions, float(threshold), review_usd=review_usd, false_decline_usd=false_decline_usd
+        )
+        rows.append(
+            {
+                "threshold": float(threshold),
+                "reviews_per_day": cost.n_reviews * scale,
+                "fraud_caught_per_day": cost.n_fraud_caught * scale,
+                "fraud_missed_per_day": cost.n_fraud_missed * scale,
+                "false_declines_per_day": cost.n_false_declines * scale,
+                "missed_fraud_usd_per_day": cost.missed_fraud_usd * scale,
+                "review_usd_per_day": cost.review_usd * scale,
+                "friction_usd_per_day": cost.friction_usd * scale,
+                "cost_per_day": cost.total_usd * scale,
+            }
+        )
+    if not rows:
+        raise ValueError("thresholds is empty: pass at least one candidate threshold.")
+    return pd.DataFrame(rows)
+    # END SOLUTION
+
+
+def threshold_grid(step: float = 0.01) -> np.ndarray:
+    """Candidate thresholds from 0 to 1 inclusive, rounded so that they print cleanly."""
+    if not 0 < step <= 1:
+        raise ValueError(f"step must be in (0, 1], got {step}.")
+    return np.round(np.arange(0.0, 1.0 + step / 2, step), 6)

@@ -1,0 +1,116 @@
+"""The model registry: candidates, the ``champion``/``challenger`` aliases, the gate and one-call rollback."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from churn_lifecycle.features import FEATURES, SLICE, TARGET
+from churn_lifecycle.gate import GateDecision, gate_decision
+from churn_lifecycle.metrics import evaluate_scores
+from churn_lifecycle.policy import Policy
+from churn_lifecycle.tracking import MODEL_NAME
+
+CHAMPION, CHALLENGER = "champion", "challenger"
+TAG_PREVIOUS = "previous_champion"
+TAG_DECISION = "gate.decision"
+
+
+class RegistryError(RuntimeError):
+    """Raised when the registry cannot do what was asked (no champion, nothing to roll back to)."""
+
+
+def _client():
+    import mlflow
+
+    return mlflow.MlflowClient()
+
+
+def alias_version(alias: str, model_name: str = MODEL_NAME) -> str | None:
+    """The version number behind ``alias``, or ``None`` when the alias is not set."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(_client().get_model_version_by_alias(model_name, alias).version)
+    except MlflowException:
+        return None
+
+
+def load_version(model_name: str, version: str):
+    """Load one registered version as a scikit-learn model (``models:/<name>/<version>``)."""
+    import mlflow
+
+    return mlflow.sklearn.load_model(f"models:/{model_name}/{version}")
+
+
+def evaluate_version(
+    model_name: str, version: str, evaluation: pd.DataFrame, policy: Policy | None = None
+) -> dict[str, float]:
+    """Metrics of one registered version on ``evaluation`` (features, ``churned`` and ``channel``)."""
+    policy = policy or Policy()
+    model = load_version(model_name, version)
+    scores = model.predict_proba(evaluation[list(FEATURES)])[:, 1]
+    return evaluate_scores(evaluation[TARGET], scores, evaluation[SLICE], policy.contact_share)
+
+
+def promote(
+    evaluation: pd.DataFrame,
+    *,
+    model_name: str = MODEL_NAME,
+    challenger: str | None = None,
+    policy: Policy | None = None,
+    force: bool = False,
+) -> GateDecision:
+    """Run the gate on ``evaluation`` and move ``champion`` to the challenger only if it passes.
+
+    The challenger is version ``challenger`` (default: the version behind the ``challenger`` alias). Both it
+    and the current champion are scored on the same ``evaluation`` rows; :func:`gate_decision` decides. The
+    decision summary is recorded on the challenger's version as the tag ``gate.decision`` (and as its
+    description). On promotion the old champion's version is stored in the new champion's tag
+    ``previous_champion`` so that :func:`rollback` can restore it. ``force=True`` is the operator's override
+    (an emergency hotfix): the gate still runs and its verdict is recorded, prefixed ``FORCED``, but the
+    alias moves whatever it says.
+    """
+    policy = policy or Policy()
+    version = challenger or alias_version(CHALLENGER, model_name)
+    if version is None:
+        raise RegistryError(f"model {model_name!r} has no challenger: register a candidate first")
+    # BEGIN SOLUTION
+    # HINT: evaluate both versions on the same rows, call gate_decision, tag the result, then set the alias.
+    client = _client()
+    current = alias_version(CHAMPION, model_name)
+    if current == str(version):
+        return GateDecision(False, [f"version {version} already is the champion"])
+    challenger_metrics = evaluate_version(model_name, version, evaluation, policy)
+    champion_metrics = evaluate_version(model_name, current, evaluation, policy) if current else None
+    decision = gate_decision(champion_metrics, challenger_metrics, policy)
+    if force and not decision.promote:
+        decision = GateDecision(True, ["FORCED by operator over the gate", *decision.reasons])
+    note = decision.summary()
+    client.set_model_version_tag(model_name, version, TAG_DECISION, note[:5000])
+    client.update_model_version(model_name, version, description=note[:5000])
+    if decision.promote:
+        if current is not None:
+            client.set_model_version_tag(model_name, version, TAG_PREVIOUS, current)
+        client.set_registered_model_alias(model_name, CHAMPION, version)
+    return decision
+    # END SOLUTION
+
+
+def rollback(model_name: str = MODEL_NAME) -> str:
+    """Return ``champion`` to the version it replaced, in one call; give back the restored version.
+
+    The rolled-back version keeps a tag ``rolled_back`` = ``true`` so nobody promotes it again by accident.
+    """
+    # BEGIN SOLUTION
+    # HINT: read the champion's previous_champion tag and point the champion alias back at it.
+    client = _client()
+    current = alias_version(CHAMPION, model_name)
+    if current is None:
+        raise RegistryError(f"model {model_name!r} has no champion to roll back")
+    previous = client.get_model_version(model_name, current).tags.get(TAG_PREVIOUS)
+    if not previous:
+        raise RegistryError(f"champion version {current} of {model_name!r} replaced no earlier version")
+    client.set_registered_model_alias(model_name, CHAMPION, previous)
+    client.set_model_version_tag(model_name, current, "rolled_back", "true")
+    return previous
+    # END SOLUTION

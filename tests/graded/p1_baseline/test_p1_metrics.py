@@ -1,0 +1,100 @@
+"""Graded: metric functions against scikit-learn and hand-computed cases; bootstrap by customer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn import metrics as skm
+
+
+def _cases():
+    rng = np.random.default_rng(11)
+    for n, rate in [(50, 0.3), (400, 0.05), (1000, 0.5)]:
+        y = (rng.random(n) < rate).astype(int)
+        y[:2] = [0, 1]
+        p = np.clip(rng.beta(2, 5, n) + 0.2 * y, 0.001, 0.999)
+        yield y, p
+    yield np.array([0, 0, 1, 1, 0, 1]), np.array([0.1, 0.4, 0.4, 0.8, 0.8, 0.9])  # ties
+
+
+@pytest.mark.rubric("p1.metrics.match_sklearn", points=5)
+def test_metrics_match_scikit_learn(project_module):
+    """PR-AUC, ROC-AUC, log-loss and Brier match scikit-learn's definitions."""
+    metrics = project_module("churn_baseline.metrics")
+    for y, p in _cases():
+        expected = {
+            "pr_auc": skm.average_precision_score(y, p),
+            "roc_auc": skm.roc_auc_score(y, p),
+            "log_loss": skm.log_loss(y, p),
+            "brier": skm.brier_score_loss(y, p),
+        }
+        for name, value in expected.items():
+            got = getattr(metrics, name)(y, p)
+            assert got == pytest.approx(value, rel=1e-6), (
+                f"{name} gives {got:.6f} where scikit-learn gives {value:.6f} (n={len(y)}): "
+                "use the standard definition (PR-AUC is average precision, not the trapezoid)."
+            )
+
+
+@pytest.mark.rubric("p1.metrics.capacity", points=4)
+def test_precision_recall_at_capacity_hand_computed(project_module):
+    """Precision and recall at capacity: contact the top share of scores, count the churners reached."""
+    metrics = project_module("churn_baseline.metrics")
+    y = np.array([1, 0, 1, 0, 0, 1, 0, 0, 0, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1])
+    # top 20 % = 2 rows (0.9 -> churner, 0.8 -> not): precision 1/2, recall 1/3
+    precision, recall = metrics.precision_recall_at_capacity(y, s, 0.2)
+    assert (precision, recall) == pytest.approx((0.5, 1 / 3)), (
+        f"At 20 % capacity of 10 rows you contact the 2 highest scores (1 churner of 3): expected precision "
+        f"0.5 and recall 0.333, got {precision:.3f} and {recall:.3f}."
+    )
+    shuffled = np.random.default_rng(0).permutation(10)
+    precision, recall = metrics.precision_recall_at_capacity(y[shuffled], s[shuffled], 0.3)
+    assert (precision, recall) == pytest.approx((2 / 3, 2 / 3)), (
+        f"At 30 % capacity (3 rows: 0.9, 0.8, 0.7) expect precision and recall 2/3, got {precision:.3f}, "
+        f"{recall:.3f}: rank by score, not by row order."
+    )
+
+
+@pytest.mark.rubric("p1.metrics.profit", points=3)
+def test_expected_profit_hand_computed(project_module, decision):
+    """Expected profit of a contact list under the stated costs."""
+    metrics = project_module("churn_baseline.metrics")
+    y = np.array([1, 0, 1, 1, 0, 0])
+    selected = np.array([True, True, True, False, False, False])
+    # 2 churners reached * (0.5 * 100) - 3 contacts * 10 = 70
+    got = metrics.expected_profit(y, selected, decision)
+    assert got == pytest.approx(70.0), (
+        "Contacting 3 customers (2 churners) with save_rate 0.5, saved_value 100 and contact_cost 10 is "
+        "worth "
+        f"2 * 0.5 * 100 - 3 * 10 = 70; got {got}."
+    )
+    none = metrics.expected_profit(y, np.zeros(6, dtype=bool), decision)
+    assert none == pytest.approx(0.0), f"Contacting nobody costs and earns nothing; got {none}."
+
+
+@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=5)
+def test_bootstrap_resamples_customers(project_module):
+    """The bootstrap interval resamples customers (all their rows together), not rows."""
+    metrics = project_module("churn_baseline.metrics")
+    rng = np.random.default_rng(5)
+    n_customers, rows_each = 30, 40
+    risk = rng.random(n_customers)
+    y_c = (rng.random(n_customers) < risk).astype(int)
+    y_c[:2] = [0, 1]
+    groups = np.repeat(np.arange(n_customers), rows_each)
+    y, p = np.repeat(y_c, rows_each), np.repeat(risk, rows_each)
+    point, low, high = metrics.bootstrap_ci(y, p, groups, metrics.brier, n_boot=300, alpha=0.1, seed=0)
+    assert point == pytest.approx(np.mean((p - y) ** 2)), "The point estimate is the metric on all rows."
+    assert low <= point <= high, (
+        f"The interval [{low:.4f}, {high:.4f}] should contain the estimate {point:.4f}."
+    )
+    row_draws = [np.mean((p[i] - y[i]) ** 2) for i in (rng.integers(0, len(y), len(y)) for _ in range(300))]
+    row_width = np.subtract(*np.percentile(row_draws, [95, 5]))
+    assert high - low > 3 * row_width, (
+        f"The interval is {high - low:.4f} wide, about what resampling rows gives ({row_width:.4f}). "
+        "Each customer "
+        "has 40 identical rows: draw customers with replacement and keep all their rows."
+    )
+    again = metrics.bootstrap_ci(y, p, groups, metrics.brier, n_boot=300, alpha=0.1, seed=0)
+    assert again == pytest.approx((point, low, high)), "Same seed, same interval: seed the random generator."

@@ -1,0 +1,115 @@
+"""Shared fixtures of project 2's graded tests: a small churn snapshot, trained artifacts, app clients."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WORLD = {"seed": 3, "n_customers": 400, "months": 8}
+# The input contract of the README: five categories, fifteen numbers (the integer ones are counts/days).
+CATEGORICAL = ("plan", "contract", "channel", "country", "age_band")
+NUMERIC = (
+    "monthly_price", "price_change_pct_90d", "tenure_days", "months_to_renewal", "sessions_7d", "minutes_7d",
+    "sessions_28d", "minutes_28d", "minutes_prev_28d", "active_days_28d", "usage_trend_28d",
+    "days_since_last_activity", "failed_payments_90d", "tickets_30d", "tickets_90d",
+)  # fmt: skip
+INTEGER = (
+    "tenure_days", "months_to_renewal", "sessions_7d", "sessions_28d", "active_days_28d",
+    "days_since_last_activity", "failed_payments_90d", "tickets_30d", "tickets_90d",
+)  # fmt: skip
+MODEL = {"max_iter": 30, "learning_rate": 0.1, "max_leaf_nodes": 8, "l2_regularization": 1.0}
+
+
+@pytest.fixture(scope="session")
+def snapshot():
+    """The monthly snapshot of a 400-customer, 8-month churn world (cached by course.data)."""
+    from course.data import churn
+
+    return churn.monthly_snapshot(churn.load_world(**WORLD))
+
+
+@pytest.fixture(scope="session")
+def train_config(project_module):
+    """A small, fast training config for the learner's TrainConfig."""
+    train = project_module("churn_service.train")
+    return train.TrainConfig(seed=0, n_customers=WORLD["n_customers"], months=WORLD["months"], test_months=2,
+                             model=MODEL)  # fmt: skip
+
+
+def _train(project_module, snapshot, config, folder: Path) -> Path | BaseException:
+    train = project_module("churn_service.train")
+    try:
+        return Path(train.train_on_snapshot(snapshot, config, folder))
+    except Exception as exc:  # reported by the tests that need it, with a message
+        return exc
+
+
+@pytest.fixture(scope="session")
+def trained_two(project_module, snapshot, train_config, tmp_path_factory) -> Path | BaseException:
+    """An artifact folder with two trained versions (the second is CURRENT), or the training error."""
+    folder = tmp_path_factory.mktemp("artifacts")
+    first = _train(project_module, snapshot, train_config, folder)
+    if isinstance(first, BaseException):
+        return first
+    second = _train(project_module, snapshot, train_config.model_copy(update={"seed": 1}), folder)
+    return second if isinstance(second, BaseException) else folder
+
+
+def need(result: Path | BaseException) -> Path:
+    """The artifact folder, or a test failure that tells the learner training must work first."""
+    if isinstance(result, BaseException):
+        pytest.fail(
+            "Training failed, so this test cannot run: train.train_on_snapshot(snapshot, config, "
+            "folder) must "
+            f"write a version folder and return it. It raised {type(result).__name__}: {result}",
+            pytrace=False,
+        )
+    return result
+
+
+@pytest.fixture
+def artifacts(trained_two, tmp_path) -> Path:
+    """A private copy of the two-version artifact folder (tests may tamper with it)."""
+    folder = tmp_path / "artifacts"
+    shutil.copytree(need(trained_two), folder)
+    return folder
+
+
+@pytest.fixture
+def make_client(project_module) -> Callable[..., Any]:
+    """``make_client(artifact_dir, **settings)``: a started TestClient of the learner's app (lifespan run)."""
+    from fastapi.testclient import TestClient
+
+    clients: list[Any] = []
+
+    def make(artifact_dir: Path, **overrides: Any):
+        config = project_module("churn_service.config")
+        app_module = project_module("churn_service.app")
+        settings = config.Settings(artifact_dir=artifact_dir, **overrides)
+        client = TestClient(app_module.create_app(settings), raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def customers(snapshot) -> list[dict[str, Any]]:
+    """Twenty valid request bodies built from the snapshot (JSON types: counts are ints, the rest floats)."""
+    rows = snapshot.sample(20, random_state=0)
+    out = []
+    for _, row in rows.iterrows():
+        body: dict[str, Any] = {"customer_id": str(row["customer_id"])}
+        for name in CATEGORICAL:
+            body[name] = str(row[name])
+        for name in NUMERIC:
+            body[name] = int(row[name]) if name in INTEGER else float(row[name])
+        out.append(body)
+    return out

@@ -1,0 +1,80 @@
+"""Graded: OPERATING.md and the README answers, by course's prose linter (structure and consistency).
+
+The linter checks what a machine can check fairly; whether the note would get a colleague through a 3 a.m.
+incident is for a human reader, with the rubric on the project's docs page.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from course.grading.doclint import DocSpec, NumberRule, SectionSpec, cross_check, format_findings, lint
+
+PSI = NumberRule(
+    r"PSI[^.\n]{0,40}?0?\.\d+|0?\.\d+[^.\n]{0,20}PSI", "the PSI alarm threshold (e.g. 'PSI >= 0.2')"
+)
+
+OPERATING = DocSpec(
+    name="OPERATING.md",
+    sections=(
+        SectionSpec("What can fail", 80, (("drift",), ("label",), ("rollback", "roll back")),
+                    guidance="list the failures: data drift, a bad model, a failing batch, late labels"),
+        SectionSpec("Alerts and thresholds", 50, (("PSI",), ("contact",)), (PSI,),
+                    guidance="state every alert with its threshold as a number"),
+        SectionSpec("Who investigates", 30, (("owner", "on-call"),), guidance="name the owner of each alert"),
+        SectionSpec("When to retrain", 40, (("retrain",),), (NumberRule(r"\d", "a threshold"),),
+                    guidance="say which evidence triggers a retrain and what the gate checks"),
+        SectionSpec("When to roll back", 40, (("rollback", "roll back"),),
+                    guidance="say which evidence triggers a rollback"),
+        SectionSpec("Commands", 20, (("rollback", "roll back"),),
+                    guidance="give the exact commands, copy-pasteable"),
+    ),
+)  # fmt: skip
+
+README = DocSpec(
+    name="README.md",
+    sections=(
+        SectionSpec("What is tracked and why", 60, (("fingerprint",), ("signature",), ("owner",))),
+        SectionSpec("How a model is promoted", 60, (("margin",), ("calibration",), ("slice",)),
+                    (NumberRule(r"0?\.\d+", "the margin as a number"),)),
+        SectionSpec("How to roll back", 40, (("rollback", "roll back"), ("alias", "champion"))),
+        SectionSpec("What is monitored and the thresholds", 60, (("PSI",), ("label",), ("contact",)), (PSI,)),
+        SectionSpec("The retraining decision and its evidence", 60, (("retrain",), ("month",))),
+    ),
+)  # fmt: skip
+
+
+def _read(project_dir, name: str) -> str:
+    path = project_dir / name
+    if not path.is_file():
+        pytest.fail(f"{name} is missing from your project folder.", pytrace=False)
+    text = path.read_text(encoding="utf-8")
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+
+
+@pytest.mark.rubric("p5.docs.operating", points=4)
+def test_operating_note(project_dir):
+    """OPERATING.md: failures, alerts and thresholds, owners, when to retrain or roll back, commands."""
+    findings = lint(_read(project_dir, "OPERATING.md"), OPERATING)
+    assert not findings, "OPERATING.md needs work:\n" + format_findings(findings)
+
+
+@pytest.mark.rubric("p5.docs.readme", points=4)
+def test_readme_answers(project_dir):
+    """README answers: tracking, the gate, rollback, monitoring thresholds, the simulation's evidence."""
+    text = _read(project_dir, "README.md")
+    findings = lint(text, README)
+    summary_path = project_dir / "reports" / "lifecycle.json"
+    if not summary_path.is_file():
+        pytest.fail(
+            "reports/lifecycle.json is missing: run lifecycle.ipynb top to bottom first.", pytrace=False
+        )
+    summary = json.loads(summary_path.read_text())
+    check = cross_check(
+        text, "The retraining decision and its evidence", summary["max_psi_stable_months"],
+        "the largest feature PSI on stable months from reports/lifecycle.json",
+    )  # fmt: skip
+    findings += [check] if check else []
+    assert not findings, "README.md needs work:\n" + format_findings(findings)
