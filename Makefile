@@ -21,7 +21,6 @@ TARGET ?= solutions
 
 export MLFLOW_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := true
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-discrimination assign-check \

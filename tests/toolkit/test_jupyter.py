@@ -22,8 +22,8 @@ def test_jupyterlab_answers_its_api_on_loopback(tmp_path: Path) -> None:
     command = [
         str(jupyter), "lab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
-        "--ServerApp.open_browser=False", "--allow-root", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-        "jupyterlab.NeverCheckForUpdate",
+        "--ServerApp.open_browser=False", "--allow-root", "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]  # fmt: skip
     env = {"PATH": str(jupyter.parent), "HOME": str(tmp_path), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt")}
     with serve(command, f"/api/status?token={token}", port, env=env, log_path=tmp_path / "lab.log") as srv:
