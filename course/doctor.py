@@ -17,7 +17,7 @@ import typer
 
 PYTHON = (3, 11)
 TORCH_VERSION = "2.13.0"
-IMPORT_TIMEOUT_S = 60
+IMPORT_TIMEOUT_S = 180  # a cold first import of torch, mlflow, dvc and jupyter on a busy 2-core machine
 # Distributions whose import name is not the distribution name with "-" replaced by "_".
 IMPORT_NAMES = {"scikit-learn": "sklearn"}
 REINSTALL = (
