@@ -40,6 +40,8 @@ GENERATED_DIRS = (
 )
 GENERATED_PATHS = (".dvc/cache", ".dvc/tmp")
 GENERATED_FILES = ("*.db", "*.db-journal", "*.db-wal", "*.db-shm", "*.sqlite", "*.pyc", ".DS_Store")
+# Files a learner writes with the toolkit: never carried from solutions/, never deleted from projects/.
+LEARNER_FILES = ("STORIES.md",)
 GITIGNORE_HEADER = "# Written by `course assign`: what your code and notebooks generate stays out of git."
 GITIGNORE_LINES = (
     "/data/",
@@ -96,7 +98,7 @@ def is_generated(relpath: str) -> bool:
         return True
     if any(relpath == p or relpath.startswith(p + "/") for p in GENERATED_PATHS):
         return True
-    return any(fnmatch.fnmatchcase(parts[-1], pattern) for pattern in GENERATED_FILES)
+    return any(fnmatch.fnmatchcase(parts[-1], pattern) for pattern in GENERATED_FILES + LEARNER_FILES)
 
 
 def _walk(folder: Path) -> list[str]:

@@ -243,6 +243,17 @@ def test_learner_generated_output_is_never_deleted(tree):
     assert (projects / "p1_baseline" / "reports" / "metrics.json").exists()
 
 
+def test_a_learners_stories_draft_is_kept_and_the_solutions_is_not_carried(tree):
+    solutions, projects = tree
+    _write(solutions / "p1_baseline" / "STORIES.md", "the reference solution's draft")
+    assign(solutions, projects)
+    assert not (projects / "p1_baseline" / "STORIES.md").exists()
+    _write(projects / "p1_baseline" / "STORIES.md", "my own stories")
+    assign(solutions, projects)
+    assert (projects / "p1_baseline" / "STORIES.md").read_text(encoding="utf-8") == "my own stories"
+    assert check(solutions, projects) == []
+
+
 def test_excluded_files_do_not_reach_the_starter(tree):
     solutions, projects = tree
     _write(solutions / "p1_baseline" / ".assign.toml", 'exclude = ["notes", "*.secret.md"]\n')
