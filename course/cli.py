@@ -8,6 +8,7 @@ from course.assign import assign_command
 from course.data.commands import data_command
 from course.doctor import doctor_command
 from course.grading.commands import grade_command, rubric_command
+from course.stories import stories_command
 
 app = typer.Typer(
     name="course",
@@ -21,6 +22,7 @@ app.command("data")(data_command)
 app.command("assign")(assign_command)
 app.command("grade")(grade_command)
 app.command("rubric")(rubric_command)
+app.command("stories")(stories_command)
 
 
 def main() -> None:
