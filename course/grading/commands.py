@@ -36,7 +36,13 @@ def grade_command(
             "--target", help="What to grade: solutions, projects, a learner's clone or a project folder."
         ),
     ] = "solutions",
-    fmt: Annotated[str, typer.Option("--format", help="Output: table, md, json or junit.")] = "table",
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Output: table, md, json, junit or classroom (GitHub Classroom's runner result).",
+        ),
+    ] = "table",
     out: Annotated[
         Path | None,
         typer.Option(
@@ -77,6 +83,8 @@ def grade_command(
 
     if fmt not in FORMATS:
         raise _fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}.")
+    if fmt == "classroom" and submissions:
+        raise _fail("--format classroom reports one submission to GitHub Classroom: drop --submissions.")
     if more_submissions and not submissions:
         raise _fail(
             f"unexpected argument {more_submissions[0]}: grade a class with --submissions DIR [DIR...]."
@@ -120,14 +128,15 @@ def _grade_one(
 def _show(report: GradeReport, fmt: str, verbose: bool) -> None:
     from rich.console import Console
 
-    from course.grading.reports import render_table, to_json, to_junit, to_markdown
+    from course.grading.reports import render_table, to_classroom, to_json, to_junit, to_markdown
 
     if fmt == "table":
         Console().print(render_table(report, verbose))
     elif fmt == "md":
         sys.stdout.write(to_markdown(report, verbose))
     else:
-        sys.stdout.write((to_json(report) if fmt == "json" else to_junit(report)).rstrip("\n") + "\n")
+        render = {"json": to_json, "junit": to_junit, "classroom": to_classroom}[fmt]
+        sys.stdout.write(render(report).rstrip("\n") + "\n")
 
 
 def _grade_class(

@@ -8,6 +8,13 @@ JSON (``grade.json``) is exactly::
 
 A test's ``outcome`` is one of ``passed``, ``failed``, ``error`` (a fixture failed), ``skipped``,
 ``xfailed``, ``crashed`` (the test process died while running it) or ``not run``.
+
+The ``classroom`` form is the result a GitHub Classroom runner hands to
+``classroom-resources/autograding-grading-reporter`` (base64-encoded, as a step output), one test per
+rubric item with its partial points::
+
+    {version: 1, status: pass|fail, max_score,
+     tests: [{name, status, score, max_score, message, test_code, filename, line_no, duration}]}
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from typing import Any
 
 from course.grading.rubric import format_points, markdown_cell, number
 
-FORMATS = ("table", "md", "json", "junit")
+FORMATS = ("table", "md", "json", "junit", "classroom")
 REPORT_FILES = {"json": "grade.json", "md": "grade.md", "junit": "grade.xml"}
 
 
@@ -118,6 +125,38 @@ def versions() -> dict[str, str]:
 def to_json(report: GradeReport) -> str:
     """The report as indented JSON."""
     return json.dumps(report.to_dict(), indent=2)
+
+
+def to_classroom(report: GradeReport) -> str:
+    """GitHub Classroom's runner result: one test per rubric item, scored with the points it earned.
+
+    The reporter adds up ``score`` over the tests and ``max_score`` over the runners, so partial credit
+    per item reaches the Classroom total; ``status`` is ``pass`` only for an item (or a run) at full marks.
+    """
+    tests = [_classroom_test(item) for item in report.items]
+    result = {
+        "version": 1,
+        "status": "pass" if report.score >= report.max_score else "fail",
+        "max_score": number(report.max_score),
+        "tests": tests,
+    }
+    return json.dumps(result, indent=2)
+
+
+def _classroom_test(item: ItemResult) -> dict[str, Any]:
+    """One rubric item as a Classroom test (``line_no`` 0: the reporter then prints no line number)."""
+    points = f"{format_points(item.earned)}/{format_points(item.points)} points"
+    return {
+        "name": f"{item.id}: {item.text}",
+        "status": "pass" if item.earned >= item.points else "fail",
+        "score": number(item.earned),
+        "max_score": number(item.points),
+        "message": f"{points}: {item.message}" if item.message else points,
+        "test_code": "",
+        "filename": "",
+        "line_no": 0,
+        "duration": round(sum(t.duration_s for t in item.tests) * 1000),
+    }
 
 
 def to_markdown(report: GradeReport, verbose: bool = False) -> str:
