@@ -17,14 +17,14 @@ NBCHECK := .cache/nbcheck
 JUPYTER_PORT ?= 8888
 DOCS_PORT ?= 8000
 P ?= p1
-TARGET ?= solutions
+TARGET ?= projects
 
 export MLFLOW_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := true
 export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-discrimination assign-check \
-        test-notebooks docs-build docs grade assign data doctor clean
+        test-notebooks docs-build test-browser docs grade assign data doctor clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -47,7 +47,7 @@ data: $(STAMP) ## generate the data worlds into data/ if missing
 doctor: $(STAMP) ## check the environment
 	$(COURSE) doctor
 
-test: $(STAMP) lint test-toolkit test-graded test-discrimination assign-check test-notebooks docs-build ## everything CI checks
+test: $(STAMP) lint test-toolkit test-graded test-discrimination assign-check test-notebooks docs-build test-browser ## everything CI checks
 	@echo "make test: all stages passed"
 
 lint: $(STAMP) ## ruff check and ruff format --check
@@ -82,10 +82,13 @@ test-notebooks: $(STAMP) ## strict nbval: solution notebooks reproduce their sto
 docs-build: $(STAMP) ## build the site with --strict
 	$(BIN)/mkdocs build --strict --site-dir .cache/site
 
+test-browser: docs-build ## the built site in headless Chromium: pages, search, links, notebooks, screenshots
+	$(PYTEST) tests/browser -q || [ $$? -eq 5 ]
+
 docs: $(STAMP) ## serve the site on 127.0.0.1:$(DOCS_PORT)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
 
-grade: $(STAMP) ## grade a project: make grade P=p1 [TARGET=path]
+grade: $(STAMP) ## grade your work in projects/: make grade P=p1 [TARGET=solutions|path]
 	$(COURSE) grade $(P) --target $(TARGET)
 
 assign: $(STAMP) ## regenerate projects/ from solutions/

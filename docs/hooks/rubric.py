@@ -7,12 +7,17 @@ rubric that cannot be loaded, fails the build with a message naming the page.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
 MARKER = re.compile(r"^<!--\s*rubric:\s*(?P<project>[\w-]+)\s*-->[ \t]*$")
-FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+_spec = importlib.util.spec_from_file_location("docs_hooks_markers", Path(__file__).with_name("_markers.py"))
+_markers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_markers)  # the shared marker loop; hooks are loaded by path, not as a package
 
 
 def render_rubric(project: str) -> str:
@@ -36,25 +41,14 @@ def render_rubric(project: str) -> str:
 
 def replace_markers(markdown: str, where: str) -> str:
     """Replace every rubric marker outside fenced code in ``markdown`` (``where`` names the page)."""
-    out: list[str] = []
-    fence: str | None = None
-    for line in markdown.split("\n"):
-        fence_match = FENCE.match(line)
-        if fence_match:
-            marker = fence_match.group(1)
-            if fence is None:
-                fence = marker
-            elif marker[0] == fence[0] and len(marker) >= len(fence):
-                fence = None
-        match = MARKER.match(line) if fence is None else None
-        if match is None:
-            out.append(line)
-            continue
+
+    def render(match: re.Match[str]) -> str:
         try:
-            out.append(render_rubric(match["project"]))
+            return render_rubric(match["project"])
         except PluginError as error:
             raise PluginError(f"{where} asks for a rubric, but {error}.") from None
-    return "\n".join(out)
+
+    return _markers.replace_marker_lines(markdown, MARKER, render)
 
 
 def on_page_markdown(markdown: str, *, page, config, files) -> str:
