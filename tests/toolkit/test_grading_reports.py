@@ -1,4 +1,5 @@
-"""Report formats: the JSON schema, Markdown, JUnit XML, the terminal table and the gradebook."""
+"""Report formats: the JSON schema, Markdown, JUnit XML, GitHub Classroom's runner result, the terminal table
+and the gradebook."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from rich.console import Console
+from typer.testing import CliRunner
 
+from course.cli import app
 from course.grading.classroom import write_gradebook
 from course.grading.reports import (
+    FORMATS,
     GradeReport,
     ItemResult,
     TestResult,
     render_table,
+    to_classroom,
     to_json,
     to_junit,
     to_markdown,
@@ -116,3 +122,44 @@ def test_the_gradebook_has_one_row_per_submission(tmp_path: Path) -> None:
     assert [row["submission"] for row in rows] == ["alice", "bob"]
     assert list(rows[0]) == ["submission", "score", "max_score", *(item.id for item in rubric.items)]
     assert (rows[0]["score"], rows[0]["p1.mathops.add"], rows[1]["p1.mathops.mean"]) == ("5", "2", "0")
+
+
+# --format classroom: the runner result that GitHub Classroom's grading reporter reads.
+
+
+def test_classroom_is_a_format() -> None:
+    assert "classroom" in FORMATS
+
+
+def test_one_classroom_test_per_rubric_item_with_its_points() -> None:
+    data = json.loads(to_classroom(a_report(add_earned=1.5)))
+    assert list(data) == ["version", "status", "max_score", "tests"]
+    assert (data["version"], data["status"], data["max_score"]) == (1, "fail", 5)
+    first, second = data["tests"]
+    assert first["name"] == "p1.mathops.add: add() returns the sum | of its arguments."
+    assert (first["status"], first["score"], first["max_score"]) == ("fail", 1.5, 2)
+    assert first["message"] == "1.5/2 points: add(2, 3) returned -1, expected 5: return a + b."
+    assert (second["status"], second["score"], second["message"]) == ("pass", 3, "3/3 points")
+    assert sum(test["score"] for test in data["tests"]) == 4.5
+
+
+def test_the_reporter_fields_are_all_there() -> None:
+    """The reporter prints ``line_no`` unless it is 0, and ``test_code`` when it is not empty."""
+    for test in json.loads(to_classroom(a_report()))["tests"]:
+        assert set(test) >= {"name", "status", "score", "message", "test_code", "filename", "line_no"}
+        assert (test["line_no"], test["test_code"]) == (0, "")
+
+
+def test_full_marks_pass_and_durations_are_milliseconds() -> None:
+    item = ItemResult("p1.a", "A.", 2, 2, "", [TestResult("t.py::a", "passed", duration_s=0.25)])
+    data = json.loads(to_classroom(GradeReport("p1_baseline", "/tmp/x", [item])))
+    assert data["status"] == "pass"
+    assert (data["tests"][0]["status"], data["tests"][0]["duration"]) == ("pass", 250)
+
+
+def test_class_mode_refuses_the_classroom_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COURSE_ROOT", str(SAMPLE))
+    args = ["grade", "p1", "--submissions", str(tmp_path), "--format", "classroom"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "--format classroom reports one submission" in result.output
