@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from churn_service.artifacts import ArtifactError, current_version_dir, load_verified_model
+from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
 from churn_service.fallback import FALLBACK_VERSION, rule_score
 from churn_service.schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
@@ -23,6 +24,19 @@ class ModelState:
     metadata: dict[str, Any] = field(default_factory=dict)
     degraded_reason: str | None = None
     degraded_detail: str | None = None
+    scorer: CompiledScorer | None = None  # optional fast path for a few rows; see churn_service.compiled
+
+    def predict_proba(self, frame):
+        """``model.predict_proba(frame)``: through the verified compiled scorer for a few rows, if any.
+
+        Both paths give the same probabilities (checked at load); a frame the scorer declines, or a
+        batch of more than ``SMALL_REQUEST_ROWS`` rows, goes to the model itself.
+        """
+        if self.scorer is not None and len(frame) <= SMALL_REQUEST_ROWS:
+            probabilities = self.scorer.predict_proba(frame)
+            if probabilities is not None:
+                return probabilities
+        return self.model.predict_proba(frame)  # type: ignore[union-attr]
 
     @property
     def ready(self) -> bool:
@@ -48,7 +62,8 @@ class Scores:
 def load_model_state(artifact_dir: Path) -> ModelState:
     """Load the CURRENT version if it passes its checksum; otherwise a degraded state naming the reason."""
     # HINT: current_version_dir + load_verified_model; catch ArtifactError and keep its .reason.
-    raise NotImplementedError("load_model_state: current_version_dir + load_verified_model; catch ArtifactError and keep its .reason.")
+    # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
+    raise NotImplementedError("load_model_state: current_version_dir + load_verified_model; catch ArtifactError and keep its .reason. (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.")
 
 
 def rows_to_frame(rows: Iterable[Mapping[str, Any]]):
