@@ -146,7 +146,7 @@ def check_torch(probe: dict) -> Check:
     """torch is the CPU build, version 2.13.0."""
     info = probe.get("torch") or {"error": "torch was not probed (it is not a declared dependency)"}
     fix = (
-        f"Install the CPU build: `.venv/bin/pip install torch=={TORCH_VERSION} "
+        f"Install the CPU build: `.venv/bin/pip install --force-reinstall torch=={TORCH_VERSION} "
         "--index-url https://download.pytorch.org/whl/cpu` (other builds pull gigabytes of CUDA)."
     )
     if "error" in info:
