@@ -7,17 +7,13 @@ rubric that cannot be loaded, fails the build with a message naming the page.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-MARKER = re.compile(r"^<!--\s*rubric:\s*(?P<project>[\w-]+)\s*-->[ \t]*$")
+from course.markdown_markers import replace_marker_lines
 
-_spec = importlib.util.spec_from_file_location("docs_hooks_markers", Path(__file__).with_name("_markers.py"))
-_markers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_markers)  # the shared marker loop; hooks are loaded by path, not as a package
+MARKER = re.compile(r"^<!--\s*rubric:\s*(?P<project>[\w-]+)\s*-->[ \t]*$")
 
 
 def render_rubric(project: str) -> str:
@@ -48,7 +44,7 @@ def replace_markers(markdown: str, where: str) -> str:
         except PluginError as error:
             raise PluginError(f"{where} asks for a rubric, but {error}.") from None
 
-    return _markers.replace_marker_lines(markdown, MARKER, render)
+    return replace_marker_lines(markdown, MARKER, render)
 
 
 def on_page_markdown(markdown: str, *, page, config, files) -> str:

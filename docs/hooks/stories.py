@@ -11,20 +11,16 @@ rendered (an unknown project or story, missing or malformed results) fails the b
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+
+from course.markdown_markers import replace_marker_lines
 
 MARKER = re.compile(
     r"^<!--\s*story-(?P<kind>template|example|projects)\b:?\s*(?P<args>[\w\s-]*?)\s*-->[ \t]*$"
 )
 TEMPLATE_LEVEL, EXAMPLE_LEVEL = 2, 3  # a template page: "# Title", the template's "## ...", "## Example: ..."
-
-_spec = importlib.util.spec_from_file_location("docs_hooks_markers", Path(__file__).with_name("_markers.py"))
-_markers = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_markers)  # the shared marker loop; hooks are loaded by path, not as a package
 
 
 def render_marker(kind: str, args: list[str]) -> str:
@@ -60,7 +56,7 @@ def replace_markers(markdown: str, where: str) -> str:
             reason = str(error).rstrip(".")
             raise PluginError(f"{where}: cannot render {match.group(0).strip()}: {reason}.") from None
 
-    return _markers.replace_marker_lines(markdown, MARKER, render)
+    return replace_marker_lines(markdown, MARKER, render)
 
 
 def on_page_markdown(markdown: str, *, page, config, files) -> str:

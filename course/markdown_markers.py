@@ -1,8 +1,7 @@
-"""Shared by the docs hooks: replace whole-line markers such as ``<!-- rubric: p1 -->`` outside fenced code.
+"""Replace whole-line markers such as ``<!-- rubric: p1 -->`` outside fenced code (for the docs hooks).
 
-mkdocs loads hooks by path, not as a package, and a hook's folder is on ``sys.path`` only while mkdocs loads
-it: a hook therefore loads this file by path too (``importlib.util.spec_from_file_location``), which also
-works when a test loads the hook on its own.
+The site's hooks (``docs/hooks/``) are loaded by mkdocs from their paths, not as a package; they share this
+loop by importing it from the installed ``course`` package, as they import the rest of what they render.
 """
 
 from __future__ import annotations
