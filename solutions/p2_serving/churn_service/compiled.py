@@ -134,6 +134,11 @@ class CompiledScorer:
         return self._loss.predict_proba(raw)
 
 
+def _bitset_members(words) -> frozenset[int]:
+    """The categories (0-255) set in one of scikit-learn's 8 x 32-bit category bitsets."""
+    return frozenset(c for c in range(256) if (int(words[c // 32]) >> (c % 32)) & 1)
+
+
 def _tree(predictor, known: list[set[int] | None]) -> tuple:
     """One TreePredictor as flat Python lists (what ``_predict_one_from_raw_data`` reads)."""
     nodes = predictor.nodes
@@ -145,8 +150,7 @@ def _tree(predictor, known: list[set[int] | None]) -> tuple:
             left_cats.append(None)
             known_cats.append(None)
             continue
-        words = bitsets[int(node["bitset_idx"])]
-        left_cats.append(frozenset(c for c in range(256) if (int(words[c // 32]) >> (c % 32)) & 1))
+        left_cats.append(_bitset_members(bitsets[int(node["bitset_idx"])]))
         known_cats.append(frozenset(known[int(node["feature_idx"])] or ()))
     return (
         nodes["feature_idx"].tolist(),
@@ -239,8 +243,7 @@ def compile_pipeline(pipeline: Any) -> CompiledScorer | None:
     is_categorical = np.asarray(model._is_categorical_remapped, dtype=bool)
     for feature in range(width):
         if is_categorical[feature]:
-            words = known_bitsets[int(f_idx_map[feature])]
-            known[feature] = {c for c in range(256) if (int(words[c // 32]) >> (c % 32)) & 1}
+            known[feature] = set(_bitset_members(known_bitsets[int(f_idx_map[feature])]))
     trees = []
     for iteration in model._predictors:
         if len(iteration) != 1:
