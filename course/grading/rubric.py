@@ -20,6 +20,7 @@ RUBRIC_FILE = "rubric.toml"
 #: Where the runner puts ``--extra-tests`` inside a project's tests; rubric keys carry the same prefix.
 EXTRA_TESTS_DIRNAME = "hidden_tests"
 NOTEBOOK_KEYS = ("path", "id", "points", "text")
+RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook")
 
 
 class RubricError(ValueError):
@@ -67,11 +68,16 @@ class RubricItem:
 
 @dataclass
 class Rubric:
-    """A project's rubric items in the order the tests define them, notebooks last."""
+    """A project's rubric items in the order the tests define them, notebooks last.
+
+    ``beside_notebooks``: test files (relative to the project's tests) that do not read what the notebooks
+    write, so the runner may run them in a second process while the notebooks run.
+    """
 
     project: str
     items: list[RubricItem]
     warnings: list[str] = field(default_factory=list)
+    beside_notebooks: list[str] = field(default_factory=list)
 
     @property
     def max_score(self) -> float:
@@ -164,10 +170,13 @@ def read_rubric(project: str, tests_dir: Path, extra_tests: Path | None = None) 
             for marked in parse_test_file(path, key_prefix, warnings):
                 item = items.setdefault(marked.id, RubricItem(id=marked.id, text=marked.text))
                 item.tests.append(RubricTest(key=marked.key, points=marked.points, cases=marked.cases))
-    for entry in read_notebook_entries(tests_dir / RUBRIC_FILE):
+    path = tests_dir / RUBRIC_FILE
+    for entry in read_notebook_entries(path):
         item = items.setdefault(entry.id, RubricItem(id=entry.id, text=entry.text))
         item.notebooks.append(entry)
-    return Rubric(project=project, items=list(items.values()), warnings=warnings)
+    known = [p.relative_to(tests_dir).as_posix() for p in find_test_files(tests_dir)]
+    beside = read_beside_notebooks(path, known)
+    return Rubric(project=project, items=list(items.values()), warnings=warnings, beside_notebooks=beside)
 
 
 def find_test_files(folder: Path) -> list[Path]:
@@ -348,17 +357,42 @@ def _count_cases(call: ast.Call, lists: dict[str, int], where: str) -> int:
     return length
 
 
-def read_notebook_entries(path: Path) -> list[NotebookEntry]:
-    """The ``[[notebook]]`` tables of a ``rubric.toml`` (none when the file does not exist)."""
+def read_rubric_file(path: Path) -> dict:
+    """The parsed ``rubric.toml`` (empty when the file does not exist); unknown keys are an error."""
     if not path.is_file():
-        return []
+        return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise RubricError(f"{path}: not valid TOML: {exc}") from exc
-    unknown = sorted(set(data) - {"notebook"})
+    unknown = sorted(set(data) - set(RUBRIC_FILE_KEYS))
     if unknown:
-        raise RubricError(f"{path}: unknown table(s) {', '.join(unknown)}; only [[notebook]] is allowed.")
+        raise RubricError(
+            f"{path}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(RUBRIC_FILE_KEYS)}."
+        )
+    return data
+
+
+def read_beside_notebooks(path: Path, test_files: list[str]) -> list[str]:
+    """``beside_notebooks`` of a ``rubric.toml``: test files of ``test_files`` (relative paths)."""
+    listed = read_rubric_file(path).get("beside_notebooks", [])
+    if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
+        raise RubricError(f'{path}: write beside_notebooks as a list of test files: ["test_split.py"].')
+    for name in listed:
+        if name not in test_files:
+            raise RubricError(
+                f"{path}: beside_notebooks names {name!r}, which is not a test file of {path.parent.name} "
+                f"(its test files: {', '.join(test_files) or 'none'})."
+            )
+    duplicates = sorted({name for name in listed if listed.count(name) > 1})
+    if duplicates:
+        raise RubricError(f"{path}: beside_notebooks lists {', '.join(duplicates)} more than once.")
+    return list(listed)
+
+
+def read_notebook_entries(path: Path) -> list[NotebookEntry]:
+    """The ``[[notebook]]`` tables of a ``rubric.toml`` (none when the file does not exist)."""
+    data = read_rubric_file(path)
     tables = data.get("notebook", [])
     if not isinstance(tables, list):
         raise RubricError(f"{path}: write notebooks as [[notebook]] tables.")

@@ -1,4 +1,4 @@
-"""Grade one submission in an isolated pytest process that runs the notebooks and the tests together.
+"""Grade one submission in isolated pytest processes that run the notebooks and the tests.
 
 The submission's project folder is copied to a temporary directory without configuration files that
 could change how pytest or Python behaves (``conftest.py``, ``pytest.ini``, ``*.pth``, ...). One pytest
@@ -7,6 +7,10 @@ read what they wrote) and the graded tests, with: a per-test timeout (pytest-tim
 watchdog for code that no signal interrupts), a wall-clock limit for the whole run, an address-space limit,
 stdin closed, a scrubbed environment and a new process group. When the process dies mid-run, the test that
 was running gets zero with a message and the rest run again in a fresh process without it.
+
+The test files that ``rubric.toml`` lists as ``beside_notebooks`` (they do not read what the notebooks
+write) run in a second such process at the same time, each process with its own restarts: a notebook's
+kernel and the tests then use both cores of a small machine.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from typing import Any
 
 from course.grading.messages import describe_exit, format_seconds
 from course.grading.reports import GradeReport, ItemResult, TestResult, versions
-from course.grading.rubric import EXTRA_TESTS_DIRNAME, Rubric, RubricError, load_rubric
+from course.grading.rubric import EXTRA_TESTS_DIRNAME, Rubric, RubricError, find_test_files, load_rubric
 from course.grading.targets import TargetError, copy_project, resolve_target
 from course.paths import LayoutError, graded_tests_dir, repo_root, resolve_project
 
@@ -53,8 +57,9 @@ OPTIONAL_PLUGINS = {
     "typeguard": "typeguard",
     "platformdirs": "platformdirs",
 }
-NEVER_NEEDED_PLUGINS = ("xdist", "xdist.looponfail")  # the grader runs one process per submission
+NEVER_NEEDED_PLUGINS = ("xdist", "xdist.looponfail")  # the grader runs its own processes
 POLL_S = 0.05
+NOT_RUN = "not run: the test process ended before this test ran"
 
 
 class GradingError(RuntimeError):
@@ -165,6 +170,8 @@ class GradingRun:
         self.limits, self.root, self.extra_tests = limits, root, extra_tests
         self.submission = tmp / "submission" / project
         self.tests = tmp / "tests" / "graded" / project
+        self.work = tmp  # where the attempts' results, state and logs go (a folder per lane)
+        self.paths: list[Path] | None = None  # the test files to run (None: the whole tests folder)
         self.notes: list[str] = []
         self.test_notes: list[tuple[str, str]] = []
         self.records: dict[str, dict[str, Any]] = {}  # nodeid -> what the plugin collected
@@ -174,7 +181,8 @@ class GradingRun:
         self.missing_notebooks: list[str] = []
         self.notebooks: list[Path] = []
         self.disabled_plugins: list[str] = []
-        self.stop_reason = "not run: the test process ended before this test ran"
+        self.stop_reason = NOT_RUN
+        self.unrun: dict[str, str] = {}  # nodeid -> why it has no result (from a lane that stopped early)
         self.token = uuid.uuid4().hex
 
     # -- preparation ------------------------------------------------------------------------------------
@@ -233,18 +241,19 @@ class GradingRun:
 
     def command(self, attempt: int) -> list[str]:
         """The pytest command line of one attempt."""
-        cmd = [sys.executable, "-m", "pytest", "-c", str(self.tmp / "pytest.ini"), "--rootdir", str(self.tmp)]
+        cmd = [sys.executable, "-m", "course.grading.pytest_main", "-c", str(self.tmp / "pytest.ini")]
+        cmd += ["--rootdir", str(self.tmp)]
         cmd += ["--confcutdir", str(self.tmp), "-p", "no:cacheprovider"]
         for plugin in self.disabled_plugins:
             cmd += ["-p", f"no:{plugin}"]
         cmd += ["-q", "--tb=short", "--continue-on-collection-errors", "--target", str(self.submission)]
-        cmd += ["--grading-results", str(self.tmp / f"results-{attempt}.jsonl")]
-        cmd += ["--grading-state", str(self.tmp / f"state-{attempt}.json")]
+        cmd += ["--grading-results", str(self.work / f"results-{attempt}.jsonl")]
+        cmd += ["--grading-state", str(self.work / f"state-{attempt}.json")]
         cmd += ["--timeout", f"{self.limits.timeout:g}", "--timeout-disable-debugger-detection"]
         if self.notebooks:
             cmd += ["--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", f"{self.limits.timeout:g}"]
             cmd += ["--nbval-kernel-startup-timeout", "60", *map(str, self.notebooks)]
-        return [*cmd, str(self.tests)]
+        return [*cmd, *map(str, [self.tests] if self.paths is None else self.paths)]
 
     def unneeded_plugins(self) -> list[str]:
         """Plugins the grader's tests do not mention (nbval too when there is no notebook to run)."""
@@ -269,6 +278,63 @@ class GradingRun:
 
     # -- execution --------------------------------------------------------------------------------------
     def execute(self, deadline: float) -> None:
+        """Run the notebooks and the tests; the ``beside_notebooks`` test files in a second process."""
+        lanes = self.lanes()
+        if not lanes:
+            self.run_lane(deadline)
+            return
+        errors: list[GradingError] = []
+
+        def run(lane: GradingRun) -> None:
+            try:
+                lane.run_lane(deadline)
+            except GradingError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(lane,), daemon=True) for lane in lanes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        for lane in lanes:
+            self.absorb(lane)
+        if errors:
+            raise errors[0]
+
+    def lanes(self) -> list[GradingRun]:
+        """Two lanes (notebooks, then tests that may read their files; the other tests), or [] for one."""
+        beside = [self.tests / name for name in self.rubric.beside_notebooks]
+        if not (self.notebooks and beside and self.rubric.items):
+            return []
+        after = [path for path in find_test_files(self.tests) if path not in beside]
+        return [self.lane("notebooks", self.notebooks, after), self.lane("beside", [], beside)]
+
+    def lane(self, name: str, notebooks: list[Path], paths: list[Path]) -> GradingRun:
+        """A run over part of this run's prepared files, with its own folder, processes and restarts."""
+        lane = GradingRun(
+            self.project, self.rubric, self.folder, self.tmp, self.limits, self.root, self.extra_tests
+        )
+        lane.work = self.tmp / f"lane-{name}"
+        lane.work.mkdir()
+        lane.notebooks, lane.paths = list(notebooks), list(paths)
+        lane.disabled_plugins = lane.unneeded_plugins()
+        return lane
+
+    def absorb(self, lane: GradingRun) -> None:
+        """Take a finished lane's results, reasons, errors and notes into this run."""
+        self.records.update(lane.records)
+        self.results.update(lane.results)
+        for nodeid in lane.records:
+            if nodeid not in lane.results:
+                self.unrun[nodeid] = lane.unrun.get(nodeid, lane.stop_reason)
+        self.collect_errors.update(lane.collect_errors)
+        self.broken_imports.update(lane.broken_imports)
+        self.notes += [note for note in lane.notes if note not in self.notes]
+        self.test_notes = sorted([*self.test_notes, *lane.test_notes], key=lambda pair: pair[0])
+        if lane.stop_reason != NOT_RUN:
+            self.stop_reason = lane.stop_reason
+
+    def run_lane(self, deadline: float) -> None:
         """Run attempts until every test has a result, the restarts run out, or the wall clock does."""
         if not self.rubric.items:
             return
@@ -319,10 +385,10 @@ class GradingRun:
                 if (path := self.submission / entry.path).is_file()
             },
         }
-        (self.tmp / f"state-{number}.json").write_text(json.dumps(state), encoding="utf-8")
-        attempt = Attempt(self.tmp / f"results-{number}.jsonl")
+        (self.work / f"state-{number}.json").write_text(json.dumps(state), encoding="utf-8")
+        attempt = Attempt(self.work / f"results-{number}.jsonl")
         killed = None
-        with open(self.tmp / f"pytest-{number}.log", "wb") as log:
+        with open(self.work / f"pytest-{number}.log", "wb") as log:
             process = _start(
                 self.command(number),
                 cwd=self.tmp,
@@ -441,8 +507,8 @@ class GradingRun:
 
     def log_tail(self, number: int | None, lines: int = 30) -> str:
         """The last lines of an attempt's pytest output (the latest attempt by default)."""
-        logs = sorted(self.tmp.glob("pytest-*.log"), key=lambda p: int(p.stem.split("-")[1]))
-        path = self.tmp / f"pytest-{number}.log" if number is not None else (logs[-1] if logs else None)
+        logs = sorted(self.work.glob("pytest-*.log"), key=lambda p: int(p.stem.split("-")[1]))
+        path = self.work / f"pytest-{number}.log" if number is not None else (logs[-1] if logs else None)
         if path is None or not path.is_file():
             return ""
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -485,7 +551,7 @@ class GradingRun:
         info = self.records[nodeid]
         result = self.results.get(nodeid)
         if result is None:
-            return TestResult(info["name"], "not run", self.stop_reason)
+            return TestResult(info["name"], "not run", self.unrun.get(nodeid, self.stop_reason))
         return TestResult(
             info["name"],
             result.get("outcome", "failed"),
@@ -518,7 +584,7 @@ class GradingRun:
         for _, nodeid in cells:
             result = self.results.get(nodeid)
             if result is None:
-                return TestResult(path, "not run", self.stop_reason)
+                return TestResult(path, "not run", self.unrun.get(nodeid, self.stop_reason))
             duration += float(result.get("duration", 0.0))
             if result.get("outcome") not in ("passed", "skipped"):
                 outcome = "crashed" if result.get("outcome") == "crashed" else "failed"

@@ -152,6 +152,21 @@ def test_a_notebook_entry_without_points_is_an_error(tmp_path: Path) -> None:
         rubric_of(tmp_path, "", toml)
 
 
+def test_beside_notebooks_lists_test_files_of_the_project(tmp_path: Path) -> None:
+    rubric = rubric_of(tmp_path, "", 'beside_notebooks = ["test_x.py"]\n')
+    assert rubric.beside_notebooks == ["test_x.py"]
+
+
+def test_beside_notebooks_naming_an_unknown_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RubricError, match=r"names 'test_y.py', which is not a test file of p1_baseline"):
+        rubric_of(tmp_path, "", 'beside_notebooks = ["test_y.py"]\n')
+
+
+def test_an_unknown_rubric_toml_key_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(RubricError, match=r"unknown key\(s\) notebooks; allowed: beside_notebooks, notebook"):
+        rubric_of(tmp_path, "", '[[notebooks]]\npath = "a.ipynb"\n')
+
+
 def test_rubric_command_prints_markdown_and_json(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("COURSE_ROOT", str(shutil.copytree(SAMPLE, tmp_path / "course")))
     markdown = CliRunner().invoke(app, ["rubric", "p1"])

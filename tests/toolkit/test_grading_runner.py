@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -184,3 +186,90 @@ def test_the_wall_clock_limit_stops_the_run_and_zeroes_the_rest(course: Path) ->
     assert report.duration_s < 12 + 5
     assert any("wall-clock limit of 12 s" in note for note in report.notes)
     assert by_id(report)["p1.mathops.add"].earned == 0
+
+
+@pytest.fixture(scope="module")
+def lanes_report(tmp_path_factory: pytest.TempPathFactory):
+    """The sample course graded with beside_notebooks: a notebook that waits for a beside test's file."""
+    course = Path(shutil.copytree(SAMPLE, tmp_path_factory.mktemp("lanes") / "course"))
+    tests = course / "tests" / "graded" / "p1_baseline"
+    rubric = tests / "rubric.toml"
+    rubric.write_text('beside_notebooks = ["test_beside.py", "test_mathops.py"]\n\n' + rubric.read_text())
+    (tests / "test_beside.py").write_text(
+        textwrap.dedent(
+            '''
+            import pytest
+
+            @pytest.mark.rubric("p1.lanes.beside", points=1)
+            def test_beside(project_dir):
+                """Runs while the notebook runs."""
+                (project_dir / "beside.flag").write_text("written by the beside lane")
+            '''
+        )
+    )
+    (tests / "test_after.py").write_text(
+        textwrap.dedent(
+            '''
+            import pytest
+
+            @pytest.mark.rubric("p1.lanes.after", points=1)
+            def test_after(project_dir):
+                """Runs after the notebooks."""
+                assert (project_dir / "notebook.done").is_file(), "the notebook had not run yet"
+            '''
+        )
+    )
+    target = submission(course, "lanes")
+    notebook = nbformat.read(target / "analysis.ipynb", as_version=4)
+    waits = textwrap.dedent(
+        """
+        import pathlib, time
+
+        deadline = time.monotonic() + 15
+        while not pathlib.Path("beside.flag").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert pathlib.Path("beside.flag").exists(), "no beside test ran while the notebook waited"
+        pathlib.Path("notebook.done").write_text("done")
+        """
+    )
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(waits))
+    nbformat.write(notebook, target / "analysis.ipynb")
+    return grade_submission("p1", target, root=course, limits=Limits(timeout=20, wall=90, memory_mb=2048))
+
+
+def test_beside_notebooks_tests_run_while_the_notebooks_run(lanes_report) -> None:
+    items = by_id(lanes_report)
+    assert items["p1.notebook.analysis"].earned == 3, items["p1.notebook.analysis"].message
+    assert items["p1.lanes.beside"].earned == 1
+
+
+def test_the_other_tests_run_after_the_notebooks(lanes_report) -> None:
+    after = by_id(lanes_report)["p1.lanes.after"]
+    assert after.earned == 1, after.message
+
+
+def test_a_run_in_two_lanes_scores_every_item(lanes_report) -> None:
+    assert (lanes_report.score, lanes_report.max_score) == (12, 12), json.dumps(
+        lanes_report.to_dict(), indent=1
+    )
+    assert "p1.reports.summary: your summary has 2 lines" in lanes_report.notes
+
+
+def test_grading_processes_start_without_the_iri_format_checker(tmp_path: Path) -> None:
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(
+        textwrap.dedent(
+            """
+            import sys
+
+            import jsonschema
+
+            def test_probe():
+                assert sys.modules["rfc3987_syntax"] is None
+                jsonschema.validate({"a": 1}, {"properties": {"a": {"type": "integer"}}})
+            """
+        )
+    )
+    command = [sys.executable, "-m", "course.grading.pytest_main", "-q", "-p", "no:cacheprovider", str(probe)]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
