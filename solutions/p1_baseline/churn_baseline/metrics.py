@@ -151,13 +151,16 @@ def bootstrap_ci(
         raise ValueError(f"groups must have one id per row: {g.shape} vs {y.shape}")
     codes, _ = pd.factorize(g)
     n_groups = int(codes.max()) + 1
-    order = np.argsort(codes, kind="stable")
-    starts = np.searchsorted(codes[order], np.arange(n_groups + 1))
+    # rows in descending score order: every resample keeps that order, so the metric's own sort is almost
+    # free; the resampled rows are the same, only their order changes, which no metric of pairs depends on
+    order = np.argsort(-s, kind="stable")
+    y, s, codes = y[order], s[order], codes[order]
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(n_boot):
         drawn = rng.integers(0, n_groups, n_groups)
-        rows = np.concatenate([order[starts[d] : starts[d + 1]] for d in drawn])
+        # a customer drawn k times contributes each of its rows k times
+        rows = np.repeat(np.arange(len(y)), np.bincount(drawn, minlength=n_groups)[codes])
         if y[rows].min() == y[rows].max():
             continue  # a resample with one class cannot score ranking metrics
         values.append(metric(y[rows], s[rows]))
