@@ -44,6 +44,11 @@ FIXED_ENV = {
     "MPLBACKEND": "Agg",
     "MLFLOW_DISABLE_TELEMETRY": "true",
     "DVC_NO_ANALYTICS": "true",
+    # one thread per process: a notebook's kernel and the tests beside it share the cores, and a tree
+    # model's short parallel loops on a busy core wait for threads that do not run (10x slower cells)
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
 RUN_TOKEN_ENV = "COURSE_GRADING_RUN"  # marks every process of one run, so that strays can be found
 #: pytest plugins (entry-point names) loaded only when the grader's tests mention the word: start-up time
