@@ -171,11 +171,12 @@ def read_rubric(project: str, tests_dir: Path, extra_tests: Path | None = None) 
                 item = items.setdefault(marked.id, RubricItem(id=marked.id, text=marked.text))
                 item.tests.append(RubricTest(key=marked.key, points=marked.points, cases=marked.cases))
     path = tests_dir / RUBRIC_FILE
-    for entry in read_notebook_entries(path):
+    data = read_rubric_file(path)
+    for entry in notebook_entries(data, path):
         item = items.setdefault(entry.id, RubricItem(id=entry.id, text=entry.text))
         item.notebooks.append(entry)
     known = [p.relative_to(tests_dir).as_posix() for p in find_test_files(tests_dir)]
-    beside = read_beside_notebooks(path, known)
+    beside = beside_notebooks(data, path, known)
     return Rubric(project=project, items=list(items.values()), warnings=warnings, beside_notebooks=beside)
 
 
@@ -373,9 +374,9 @@ def read_rubric_file(path: Path) -> dict:
     return data
 
 
-def read_beside_notebooks(path: Path, test_files: list[str]) -> list[str]:
-    """``beside_notebooks`` of a ``rubric.toml``: test files of ``test_files`` (relative paths)."""
-    listed = read_rubric_file(path).get("beside_notebooks", [])
+def beside_notebooks(data: dict, path: Path, test_files: list[str]) -> list[str]:
+    """``beside_notebooks`` of the parsed ``rubric.toml`` at ``path``: files among ``test_files``."""
+    listed = data.get("beside_notebooks", [])
     if not isinstance(listed, list) or not all(isinstance(name, str) for name in listed):
         raise RubricError(f'{path}: write beside_notebooks as a list of test files: ["test_split.py"].')
     for name in listed:
@@ -392,7 +393,11 @@ def read_beside_notebooks(path: Path, test_files: list[str]) -> list[str]:
 
 def read_notebook_entries(path: Path) -> list[NotebookEntry]:
     """The ``[[notebook]]`` tables of a ``rubric.toml`` (none when the file does not exist)."""
-    data = read_rubric_file(path)
+    return notebook_entries(read_rubric_file(path), path)
+
+
+def notebook_entries(data: dict, path: Path) -> list[NotebookEntry]:
+    """The ``[[notebook]]`` tables of the parsed ``rubric.toml`` at ``path``."""
     tables = data.get("notebook", [])
     if not isinstance(tables, list):
         raise RubricError(f"{path}: write notebooks as [[notebook]] tables.")

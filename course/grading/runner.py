@@ -309,7 +309,7 @@ class GradingRun:
     def lanes(self) -> list[GradingRun]:
         """Two lanes (notebooks, then tests that may read their files; the other tests), or [] for one."""
         beside = [self.tests / name for name in self.rubric.beside_notebooks]
-        if not (self.notebooks and beside and self.rubric.items):
+        if not (self.notebooks and beside):
             return []
         after = [path for path in find_test_files(self.tests) if path not in beside]
         return [self.lane("notebooks", self.notebooks, after), self.lane("beside", [], beside)]
