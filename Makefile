@@ -24,7 +24,7 @@ export DVC_NO_ANALYTICS := true
 export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-discrimination assign-check \
-        test-notebooks docs-build test-browser docs grade assign data doctor clean
+        test-notebooks docs-build test-browser docs grade assign data doctor clean mutants
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -87,6 +87,9 @@ test-browser: docs-build ## the built site in headless Chromium: pages, search, 
 
 docs: $(STAMP) ## serve the site on 127.0.0.1:$(DOCS_PORT)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+mutants: $(STAMP) ## every catalogued mistake loses points, every alternative keeps them (CI; ~15 min)
+	@for p in $(GRADED); do $(COURSE) mutants $$p || exit 1; done
 
 grade: $(STAMP) ## grade your work in projects/: make grade P=p1 [TARGET=solutions|path]
 	$(COURSE) grade $(P) --target $(TARGET)

@@ -7,7 +7,7 @@ import typer
 from course.assign import assign_command
 from course.data.commands import data_command
 from course.doctor import doctor_command
-from course.grading.commands import grade_command, rubric_command
+from course.grading.commands import grade_command, mutants_command, rubric_command
 from course.stories import stories_command
 
 app = typer.Typer(
@@ -22,6 +22,7 @@ app.command("data")(data_command)
 app.command("assign")(assign_command)
 app.command("grade")(grade_command)
 app.command("rubric")(rubric_command)
+app.command("mutants")(mutants_command)
 app.command("stories")(stories_command)
 
 

@@ -13,6 +13,7 @@ import typer
 
 if TYPE_CHECKING:
     from course.grading.classroom import Submission
+    from course.grading.mutants import CatalogueReport
     from course.grading.reports import GradeReport
     from course.grading.runner import Limits
 
@@ -223,3 +224,100 @@ def rubric_command(
     for warning in rubric.warnings:
         typer.echo(f"warning: {warning}", err=True)
     sys.stdout.write(rubric.to_markdown() if fmt == "md" else rubric.to_json() + "\n")
+
+
+def mutants_command(
+    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name.")],
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Grade only these entries (by name; repeatable).")
+    ] = None,
+    catalogue: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--catalogue",
+            help="Catalogue folders, repeatable (default: tests/mutants/<project>).",
+        ),
+    ] = None,
+    extra_tests: Annotated[
+        Path | None,
+        typer.Option("--extra-tests", help="A folder of hidden rubric-marked tests to grade with as well."),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds per test and per notebook cell.")
+    ] = 60.0,
+) -> None:
+    """Grade a project's mutation catalogue: every mutant must lose points, every alternative keep them.
+
+    Exit status 0 when every mutant lost points in an expected item and every alternative kept full
+    marks; 1 otherwise; 2 when the catalogue or the grading could not run.
+    """
+    import json
+
+    from rich.console import Console
+
+    from course.grading.mutants import MutantError, default_catalogue, load_catalogue, run_catalogue
+    from course.grading.rubric import RubricError, load_rubric
+    from course.grading.runner import GradingError, Limits
+    from course.paths import LayoutError, repo_root, resolve_project
+
+    if fmt not in ("table", "json"):
+        raise _fail(f"--format {fmt!r}: use table or json.")
+    console = Console(stderr=True)
+    try:
+        name = resolve_project(project)
+        root = repo_root()
+        rubric = load_rubric(name, root, extra_tests=extra_tests)
+        entries = load_catalogue(catalogue or [default_catalogue(name, root)], rubric)
+        if only:
+            unknown = sorted(set(only) - {entry.name for entry in entries})
+            if unknown:
+                raise MutantError(f"--only {unknown[0]}: no entry of that name in the catalogue.")
+            entries = [entry for entry in entries if entry.name in only]
+        with console.status(f"Grading the reference and {len(entries)} catalogue entries of {name}…"):
+            report = run_catalogue(
+                name,
+                rubric,
+                entries,
+                root=root,
+                limits=Limits(timeout=timeout),
+                extra_tests=extra_tests,
+                on_result=lambda o: console.print(f"  {o.entry.name}: {o.verdict} ({o.seconds:.1f} s)"),
+            )
+    except (ValueError, RubricError, LayoutError, GradingError) as exc:
+        raise _fail(str(exc)) from None
+    if fmt == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    else:
+        _show_mutants(report)
+    raise typer.Exit(code=0 if report.ok else 1)
+
+
+def _show_mutants(report: CatalogueReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from course.grading.rubric import format_points
+
+    table = Table(title=f"{report.project}: mutation catalogue")
+    for column in ("Entry", "Expected to lose", "Lost points", "Phase", "Tests run", "Seconds", "Verdict"):
+        table.add_column(column)
+    for o in report.outcomes:
+        lost = "\n".join(f"{item} -{format_points(points)}" for item, points in o.lost.items()) or "-"
+        expected = "\n".join(o.entry.expect) or "(alternative: nothing)"
+        share = f"{o.tests_run}/{report.reference_tests} ({o.tests_run / max(report.reference_tests, 1):.0%})"
+        verdict = o.verdict if o.ok else f"[bold red]{o.verdict}[/]"
+        table.add_row(o.entry.name, expected, lost, o.phase, share, f"{o.seconds:.1f}", verdict)
+    console = Console(width=None if sys.stdout.isatty() else 150)  # a CI log: no wrapped cells
+    console.print(table)
+    mutants = report.mutants
+    killed = sum(bool(o.lost) for o in mutants)
+    alternatives = [o for o in report.outcomes if o.entry.kind == "alternative"]
+    kept = sum(o.ok for o in alternatives)
+    console.print(
+        f"{report.project}: {killed}/{len(mutants)} mutants killed, "
+        f"{kept}/{len(alternatives)} alternatives at full marks; reference graded in "
+        f"{report.reference_seconds:.1f} s over {report.reference_tests} "
+        f"tests and notebooks; {report.seconds:.0f} s in all."
+    )
+    console.print(f"kill_rate {report.project}: {report.kill_rate:.3f}", highlight=False)

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,10 +96,13 @@ def grade_submission(
     limits: Limits | None = None,
     extra_tests: Path | None = None,
     submission: str = "",
+    select: Sequence[str] | None = None,
 ) -> GradeReport:
     """Grade ``target`` (``solutions``, ``projects`` or a path) for ``project``; never raises for bad code.
 
-    Raises ``GradingError`` only when grading cannot run at all.
+    ``select`` runs only these test files (relative to the project's graded tests) and no notebook: the
+    other tests and the notebook items are reported as not run. Raises ``GradingError`` only when grading
+    cannot run at all.
     """
     started = time.monotonic()
     limits = limits or Limits()
@@ -112,7 +115,7 @@ def grade_submission(
         raise GradingError(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         run = GradingRun(name, rubric, folder, Path(tmp), limits, root, extra_tests)
-        run.prepare()
+        run.prepare(select)
         run.execute(deadline=started + limits.wall)
         items = run.score()
     return GradeReport(
@@ -185,14 +188,18 @@ class GradingRun:
         self.broken_imports: dict[str, str] = {}
         self.missing_notebooks: list[str] = []
         self.notebooks: list[Path] = []
+        self.notebooks_skipped = False  # a run of selected test files only
         self.disabled_plugins: list[str] = []
         self.stop_reason = NOT_RUN
         self.unrun: dict[str, str] = {}  # nodeid -> why it has no result (from a lane that stopped early)
         self.token = uuid.uuid4().hex
 
     # -- preparation ------------------------------------------------------------------------------------
-    def prepare(self) -> None:
-        """Copy the submission and the grader's tests; write the ini file."""
+    def prepare(self, select: Sequence[str] | None = None) -> None:
+        """Copy the submission and the grader's tests; write the ini file.
+
+        ``select``: run only these test files and no notebook.
+        """
         for rel in copy_project(self.folder, self.submission, untrusted=True):
             self.notes.append(f"ignored {rel} in your submission: the grader's tests run as shipped")
         source_tests = graded_tests_dir(self.root) / self.project
@@ -209,7 +216,10 @@ class GradingRun:
             hidden = self.tests / EXTRA_TESTS_DIRNAME
             shutil.copytree(self.extra_tests, hidden, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             (hidden / "__init__.py").touch()
-        for entry in self.rubric.notebooks:
+        if select is not None:
+            self.paths = self.selected_files(select)
+            self.notebooks_skipped = True
+        for entry in self.rubric.notebooks if select is None else ():
             path = self.submission / entry.path
             if path.is_file():
                 self.notebooks.append(path)
@@ -217,6 +227,17 @@ class GradingRun:
                 self.missing_notebooks.append(entry.path)
         (self.tmp / "pytest.ini").write_text(self.ini_text(), encoding="utf-8")
         self.disabled_plugins = self.unneeded_plugins()
+
+    def selected_files(self, select: Sequence[str]) -> list[Path]:
+        """The selected test files, each checked to be one of the project's graded test files."""
+        known = {path.relative_to(self.tests).as_posix(): path for path in find_test_files(self.tests)}
+        unknown = [name for name in select if name not in known]
+        if unknown:
+            files = ", ".join(sorted(known))
+            raise GradingError(
+                f"{', '.join(unknown)}: not a test file of {self.project} (its files: {files})."
+            )
+        return [known[name] for name in dict.fromkeys(select)]
 
     def ini_text(self) -> str:
         """The grader's own pytest configuration (the repository's markers and warning filters)."""
@@ -575,6 +596,8 @@ class GradingRun:
 
     def notebook_result(self, path: str) -> TestResult:
         """A notebook passes when it was collected and every one of its cells passed (or was skipped)."""
+        if self.notebooks_skipped:
+            return TestResult(path, "not run", "not run: this run ran selected test files only")
         if path in self.missing_notebooks:
             return TestResult(path, "failed", f"{path} is missing from your submission: keep it at {path}")
         for nodeid, message in self.collect_errors.items():
