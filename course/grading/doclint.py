@@ -53,6 +53,9 @@ _NUMBER = re.compile(
     r"(?:(?P<scale>[kKMB])(?![\w])|(?P<percent>\s?(?:%|percent\b|per cent\b)))?"
 )
 _SCALES = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9}
+#: Where one quoted fact ends: a sentence end, a semicolon, a blank line, a new list item or table row.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?;])\s+(?=\S)|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
+_TABLE_ROW = re.compile(r"^\s{0,3}\|")
 
 
 @dataclass(frozen=True)
@@ -350,13 +353,83 @@ def lint(markdown: str, spec: DocSpec) -> list[Finding]:
     return findings
 
 
+def quoted_figures(text: str, names: Sequence[str]) -> list[str]:
+    """The figure quoted for each mention of one of ``names`` in ``text``, as written.
+
+    A figure belongs to the name it follows: the first number after the name in the same sentence (or the
+    same list item), else the last number before it in that sentence. So in "a PR-AUC of 0.380 [0.339,
+    0.423]" the figure for ``PR-AUC`` is 0.380, never an interval bound, and in "precision 0.41 at a
+    threshold of 0.23" the figure for ``threshold`` is 0.23. In a Markdown table, a name in a row's cell
+    quotes the first number in the cells after it, and a name in the header quotes the first number of
+    its column in each row. Names match at the start of a word, case-insensitively.
+    """
+    patterns = [re.compile(r"(?<!\w)" + re.escape(name), re.IGNORECASE) for name in names]
+    prose = [line for line in text.splitlines() if not _TABLE_ROW.match(line)]
+    figures: list[str] = []
+    for sentence in _SENTENCE_BREAK.split("\n".join(prose)):
+        numbers = list(_NUMBER.finditer(sentence))
+        for pattern in patterns:
+            for found in pattern.finditer(sentence):
+                after = [m for m in numbers if m.start() >= found.end()]
+                before = [m for m in numbers if m.end() <= found.start()]
+                match = after[0] if after else (before[-1] if before else None)
+                if match is not None:
+                    figures.append(match.group())
+    for table in _tables(text):
+        figures += _table_figures(table, patterns)
+    return figures
+
+
+def _tables(text: str) -> list[list[list[str]]]:
+    """Markdown tables in ``text``: rows of cells, the separator row (``|---|``) left out."""
+    tables: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if _TABLE_ROW.match(line):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-{3,}:?", cell) for cell in cells):
+                current.append(cells)
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def _table_figures(rows: list[list[str]], patterns: list[re.Pattern[str]]) -> list[str]:
+    figures: list[str] = []
+    header, body = rows[0], rows[1:]
+    for pattern in patterns:
+        for column, cell in enumerate(header):
+            if pattern.search(cell):
+                for row in body:
+                    found = _NUMBER.search(row[column]) if column < len(row) else None
+                    figures += [found.group()] if found else []
+        for row in rows:
+            for column, cell in enumerate(row):
+                if pattern.search(cell):
+                    later = (_NUMBER.search(other) for other in row[column + 1 :])
+                    found = next((m for m in later if m), None)
+                    figures += [found.group()] if found else []
+    return figures
+
+
 def cross_check(
-    markdown: str, section: str, value: float, what: str, rel_tol: float = 0.01, abs_tol: float = 1e-9
+    markdown: str,
+    section: str,
+    value: float,
+    what: str,
+    rel_tol: float = 0.01,
+    abs_tol: float = 1e-9,
+    *,
+    near: Sequence[str] = (),
 ) -> Finding | None:
     """A finding unless section ``section`` of ``markdown`` states ``value`` (see :func:`mentions_value`).
 
-    ``what`` names the value and where it comes from, for the message: "the threshold your notebook wrote
-    to reports/metrics.json".
+    ``near`` names the fact (``("PR-AUC",)``, ``("threshold", "cut-off")``): the value must then be the
+    figure quoted for one of those names (see :func:`quoted_figures`), not any number of the section, so an
+    interval bound or another metric's figure that happens to equal ``value`` does not count. Without
+    ``near`` any number of the section counts. ``what`` names the value and where it comes from, for the
+    message: "the threshold your notebook wrote to reports/metrics.json".
     """
     found = _find_section(_scan(markdown), SectionSpec(section))
     if found is None:
@@ -364,6 +437,20 @@ def cross_check(
             "missing_section", f"There is no section '{section}' to state {what} ({value:g}).", section
         )
     body = _answer("\n".join(found.body))
+    if near:
+        figures = quoted_figures(body, near)
+        if any(mentions_value(f, value, rel_tol=rel_tol, abs_tol=abs_tol) for f in figures):
+            return None
+        names = " or ".join(f"'{name}'" for name in near)
+        stated = ", ".join(figures[:8]) or "no figure next to it"
+        return Finding(
+            "mismatch",
+            f"Section '{section}' should state {what}, {value:g}, next to {names}; it states {stated} "
+            f'there. Quote the figure right after the name ("{near[0]} {value:g}"), and make the text and '
+            "your results agree (re-run the notebook, then update the text).",
+            section,
+            found.line,
+        )
     if mentions_value(body, value, rel_tol=rel_tol, abs_tol=abs_tol):
         return None
     stated = ", ".join(f"{number:g}" for number in numbers_in(body)[:8]) or "no numbers"

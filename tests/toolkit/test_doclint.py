@@ -16,6 +16,7 @@ from course.grading.doclint import (
     normalise_title,
     numbers_in,
     parse_sections,
+    quoted_figures,
 )
 
 METRIC_ANSWER = """The retention team can call 500 customers a month, so what matters is how many real
@@ -204,6 +205,43 @@ def test_cross_check_mismatch_says_what_the_doc_states():
     finding = cross_check(GOOD, "Threshold", 0.45, "the threshold in reports/metrics.json")
     assert finding is not None and finding.kind == "mismatch"
     assert "should state the threshold in reports/metrics.json, 0.45; it states 0.31, 0.62" in finding.message
+
+
+NEAR_DOC = (
+    "## Results\n\nBoosting reaches a PR-AUC of 0.380 [0.339, 0.423]; logistic regression gets 0.371.\n"
+    "Precision is 0.41 at a threshold of 0.23.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("names", "value"), [(("PR-AUC",), 0.380), (("logistic",), 0.371), (("threshold",), 0.23)]
+)
+def test_cross_check_near_a_name_finds_the_figure_quoted_for_it(names, value):
+    assert cross_check(NEAR_DOC, "Results", value, "the figure", near=names) is None
+
+
+@pytest.mark.parametrize(
+    ("names", "value"),
+    [(("PR-AUC",), 0.339), (("PR-AUC",), 0.423), (("threshold",), 0.41), (("PR-AUC",), 0.371)],
+)
+def test_cross_check_near_a_name_ignores_interval_bounds_and_other_figures(names, value):
+    finding = cross_check(NEAR_DOC, "Results", value, "the figure", near=names)
+    assert finding is not None and finding.kind == "mismatch"
+    assert f"next to '{names[0]}'" in finding.message
+
+
+def test_the_figures_of_a_markdown_table_belong_to_their_row_and_column():
+    table = (
+        "| model | PR-AUC | ROC-AUC |\n|---|---:|---:|\n"
+        "| boosting | 0.380 | 0.71 |\n| logistic | 0.371 | 0.69 |\n"
+    )
+    assert quoted_figures(table, ["PR-AUC"]) == ["0.380", "0.371"]
+    assert quoted_figures(table, ["logistic"]) == ["0.371"]
+    assert quoted_figures("| threshold | 0.23 |\n|---|---|\n| cost | 5 |\n", ["threshold"]) == ["0.23"]
+
+
+def test_a_figure_before_the_name_counts_when_none_follows_in_the_sentence():
+    assert quoted_figures("We chose 0.23 as the threshold. Recall is 0.5.", ["threshold"]) == ["0.23"]
 
 
 def test_format_findings_is_a_bulleted_list():
