@@ -22,6 +22,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from course.errors import CourseError
+
 ANSWER_PROMPT = "_Your answer here._"
 
 _PY_BEGIN = re.compile(r"^[ \t]*#[ \t]*BEGIN SOLUTION[ \t]*$")
@@ -33,7 +35,7 @@ _ANY_MARKER = re.compile(r"\b(BEGIN|END) SOLUTION\b")
 _MAGIC = re.compile(r"^([ \t]*)[%!]")
 
 
-class MarkerError(ValueError):
+class MarkerError(CourseError):
     """A solution marker is malformed, nested or unbalanced; the message names the file and line."""
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 import typer
 
 from course._markers import MarkerError, has_markers, strip_markdown, strip_python
+from course.errors import CourseError
 
 CONFIG_FILE = ".assign.toml"
 # Generated folders at a project's root, and names that are generated wherever they appear.
@@ -63,7 +64,7 @@ KEPT_CELL_METADATA = ("tags",)
 DEFAULT_KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-class AssignError(ValueError):
+class AssignError(CourseError):
     """The solutions cannot be turned into starters (bad markers, bad config, unknown project)."""
 
 
@@ -360,16 +361,11 @@ def assign_command(
     from course.paths import projects_dir, resolve_project, solutions_dir
 
     console = Console(stderr=True)
-    try:
-        only = [resolve_project(project)] if project else None
-        if check_only:
-            differences = check(solutions_dir(), projects_dir(), only)
-        else:
-            _print_report(assign(solutions_dir(), projects_dir(), only))
-            return
-    except (AssignError, MarkerError, ValueError, OSError) as error:
-        console.print(f"[red]course assign: {error}[/red]", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    only = [resolve_project(project)] if project else None
+    if not check_only:
+        _print_report(assign(solutions_dir(), projects_dir(), only))
+        return
+    differences = check(solutions_dir(), projects_dir(), only)
     if differences:
         for line in differences:
             console.print(f"  {line}", highlight=False, soft_wrap=True)

@@ -1,12 +1,21 @@
-"""The ``course`` command line: one typer app; each command lives in the module it belongs to."""
+"""The ``course`` command line: one typer app; each command lives in the module it belongs to.
+
+This is the toolkit's one error boundary: a :class:`~course.errors.CourseError` (or an ``OSError`` naming
+a file) raised by any command becomes ``Error: <message>`` on stderr and exit status 2, never a traceback.
+"""
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
 
 import typer
 
 from course.assign import assign_command
 from course.data.commands import data_command
 from course.doctor import doctor_command
+from course.errors import EXIT_ERROR, CourseError
 from course.grading.commands import grade_command, mutants_command, rubric_command
 from course.stories import stories_command
 
@@ -17,13 +26,32 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("doctor")(doctor_command)
-app.command("data")(data_command)
-app.command("assign")(assign_command)
-app.command("grade")(grade_command)
-app.command("rubric")(rubric_command)
-app.command("mutants")(mutants_command)
-app.command("stories")(stories_command)
+
+
+def reported(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``command`` with its ``CourseError`` and ``OSError`` turned into a message and exit status 2."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (CourseError, OSError) as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+
+    return run
+
+
+for name, command in (
+    ("doctor", doctor_command),
+    ("data", data_command),
+    ("assign", assign_command),
+    ("grade", grade_command),
+    ("rubric", rubric_command),
+    ("mutants", mutants_command),
+    ("stories", stories_command),
+):
+    app.command(name)(reported(command))
 
 
 def main() -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from course.errors import CourseError
+
 PROJECTS = ("p1_baseline", "p2_serving", "p3_pipeline", "p4_design", "p5_lifecycle")
 
 
-class LayoutError(RuntimeError):
-    """Raised when the course repository cannot be found."""
+class LayoutError(CourseError):
+    """The course repository cannot be found, or a project name does not name one of its projects."""
 
 
 def repo_root(start: Path | None = None) -> Path:
@@ -65,4 +67,4 @@ def resolve_project(name: str) -> str:
         if name == project or project.split("_")[0] == f"p{key}":
             return project
     known = ", ".join(PROJECTS)
-    raise ValueError(f"Unknown project {name!r}: use one of {known} (or p1..p5).")
+    raise LayoutError(f"Unknown project {name!r}: use one of {known} (or p1..p5).")

@@ -14,8 +14,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.errors import CourseError
 
-class ServerError(RuntimeError):
+
+class ServerError(CourseError):
     """Raised when a server does not come up in time or exits early."""
 
 

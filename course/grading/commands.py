@@ -11,18 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from course.errors import CourseError
+
 if TYPE_CHECKING:
     from course.grading.classroom import Submission
     from course.grading.mutants import CatalogueReport
     from course.grading.reports import GradeReport
     from course.grading.runner import Limits
-
-EXIT_CANNOT_GRADE = 2
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code=EXIT_CANNOT_GRADE)
 
 
 def grade_command(
@@ -80,27 +75,26 @@ def grade_command(
     Exit status 0 when grading completed, whatever the score; 2 when it could not run.
     """
     from course.grading.reports import FORMATS
-    from course.grading.runner import GradingError, Limits
+    from course.grading.runner import Limits
 
     if fmt not in FORMATS:
-        raise _fail(f"--format {fmt!r}: use one of {', '.join(FORMATS)}.")
+        raise CourseError(f"--format {fmt!r}: use one of {', '.join(FORMATS)}.")
     if fmt == "classroom" and submissions:
-        raise _fail("--format classroom reports one submission to GitHub Classroom: drop --submissions.")
+        raise CourseError(
+            "--format classroom reports one submission to GitHub Classroom: drop --submissions."
+        )
     if more_submissions and not submissions:
-        raise _fail(
+        raise CourseError(
             f"unexpected argument {more_submissions[0]}: grade a class with --submissions DIR [DIR...]."
         )
     if extra_tests is not None and not extra_tests.is_dir():
-        raise _fail(f"--extra-tests {extra_tests}: not a folder.")
-    try:
-        limits = Limits(timeout=timeout, wall=wall, memory_mb=memory)
-        if submissions:
-            folders = [*submissions, *(more_submissions or [])]
-            _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook)
-        else:
-            _grade_one(project, target, fmt, out, limits, extra_tests, verbose)
-    except GradingError as exc:
-        raise _fail(str(exc)) from None
+        raise CourseError(f"--extra-tests {extra_tests}: not a folder.")
+    limits = Limits(timeout=timeout, wall=wall, memory_mb=memory)
+    if submissions:
+        folders = [*submissions, *(more_submissions or [])]
+        _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook)
+    else:
+        _grade_one(project, target, fmt, out, limits, extra_tests, verbose)
 
 
 def _grade_one(
@@ -158,15 +152,11 @@ def _grade_class(
 
     from course.grading.classroom import find_submissions, grade_class, write_gradebook
     from course.grading.reports import write_reports
-    from course.grading.rubric import RubricError, load_rubric
-    from course.grading.runner import GradingError
-    from course.paths import LayoutError, resolve_project
+    from course.grading.rubric import load_rubric
+    from course.paths import resolve_project
 
-    try:
-        name = resolve_project(project)
-        rubric = load_rubric(name, extra_tests=extra_tests)
-    except (ValueError, RubricError, LayoutError) as exc:
-        raise GradingError(str(exc)) from exc
+    name = resolve_project(project)
+    rubric = load_rubric(name, extra_tests=extra_tests)
     subs = find_submissions(folders, name)
     console = Console(stderr=True)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -212,15 +202,11 @@ def rubric_command(
     fmt: Annotated[str, typer.Option("--format", help="md (a Markdown table) or json.")] = "md",
 ) -> None:
     """Print a project's rubric, built from the rubric marks of its graded tests and its rubric.toml."""
-    from course.grading.rubric import RubricError, load_rubric
-    from course.paths import LayoutError
+    from course.grading.rubric import load_rubric
 
     if fmt not in ("md", "json"):
-        raise _fail(f"--format {fmt!r}: use md or json.")
-    try:
-        rubric = load_rubric(project)
-    except (ValueError, RubricError, LayoutError) as exc:
-        raise _fail(str(exc)) from None
+        raise CourseError(f"--format {fmt!r}: use md or json.")
+    rubric = load_rubric(project)
     for warning in rubric.warnings:
         typer.echo(f"warning: {warning}", err=True)
     sys.stdout.write(rubric.to_markdown() if fmt == "md" else rubric.to_json() + "\n")
@@ -257,35 +243,32 @@ def mutants_command(
     from rich.console import Console
 
     from course.grading.mutants import MutantError, default_catalogue, load_catalogue, run_catalogue
-    from course.grading.rubric import RubricError, load_rubric
-    from course.grading.runner import GradingError, Limits
-    from course.paths import LayoutError, repo_root, resolve_project
+    from course.grading.rubric import load_rubric
+    from course.grading.runner import Limits
+    from course.paths import repo_root, resolve_project
 
     if fmt not in ("table", "json"):
-        raise _fail(f"--format {fmt!r}: use table or json.")
+        raise CourseError(f"--format {fmt!r}: use table or json.")
     console = Console(stderr=True)
-    try:
-        name = resolve_project(project)
-        root = repo_root()
-        rubric = load_rubric(name, root, extra_tests=extra_tests)
-        entries = load_catalogue(catalogue or [default_catalogue(name, root)], rubric)
-        if only:
-            unknown = sorted(set(only) - {entry.name for entry in entries})
-            if unknown:
-                raise MutantError(f"--only {unknown[0]}: no entry of that name in the catalogue.")
-            entries = [entry for entry in entries if entry.name in only]
-        with console.status(f"Grading the reference and {len(entries)} catalogue entries of {name}…"):
-            report = run_catalogue(
-                name,
-                rubric,
-                entries,
-                root=root,
-                limits=Limits(timeout=timeout),
-                extra_tests=extra_tests,
-                on_result=lambda o: console.print(f"  {o.entry.name}: {o.verdict} ({o.seconds:.1f} s)"),
-            )
-    except (ValueError, RubricError, LayoutError, GradingError) as exc:
-        raise _fail(str(exc)) from None
+    name = resolve_project(project)
+    root = repo_root()
+    rubric = load_rubric(name, root, extra_tests=extra_tests)
+    entries = load_catalogue(catalogue or [default_catalogue(name, root)], rubric)
+    if only:
+        unknown = sorted(set(only) - {entry.name for entry in entries})
+        if unknown:
+            raise MutantError(f"--only {unknown[0]}: no entry of that name in the catalogue.")
+        entries = [entry for entry in entries if entry.name in only]
+    with console.status(f"Grading the reference and {len(entries)} catalogue entries of {name}…"):
+        report = run_catalogue(
+            name,
+            rubric,
+            entries,
+            root=root,
+            limits=Limits(timeout=timeout),
+            extra_tests=extra_tests,
+            on_result=lambda o: console.print(f"  {o.entry.name}: {o.verdict} ({o.seconds:.1f} s)"),
+        )
     if fmt == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     else:

@@ -23,6 +23,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from course.errors import CourseError
 from course.grading.reports import GradeReport
 from course.grading.rubric import Rubric, format_points
 from course.grading.runner import Limits, grade_submission
@@ -36,7 +37,7 @@ CLASSES_FILE = "classes.toml"  # the course's list of mistake classes, in the ca
 LOST = ("failed", "crashed", "error", "skipped", "xfailed")  # outcomes of a test that ran and earned nothing
 
 
-class MutantError(ValueError):
+class MutantError(CourseError):
     """A catalogue cannot be read, or one of its entries does not apply to the reference solution."""
 
 

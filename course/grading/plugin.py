@@ -121,8 +121,9 @@ class GradingSession:
     # -- projects ---------------------------------------------------------------------------------------
     def project_folder(self, project: str) -> Path:
         """The target's folder for ``project``; a bad ``--target`` fails the test with its message."""
-        from course.grading.targets import TargetError, resolve_target
-        from course.paths import LayoutError, repo_root
+        from course.errors import CourseError
+        from course.grading.targets import resolve_target
+        from course.paths import repo_root
 
         try:
             root = None
@@ -130,7 +131,7 @@ class GradingSession:
                 start = self.tests_folders.get(project, self.config.rootpath)
                 root = repo_root(start=start)
             return resolve_target(self.target, project, root)
-        except (TargetError, LayoutError) as exc:
+        except CourseError as exc:
             problem = str(exc)
         pytest.fail(problem, pytrace=False)  # outside the except block: no chained traceback
 

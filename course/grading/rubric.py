@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from course.errors import CourseError
 from course.paths import graded_tests_dir, resolve_project
 
 RUBRIC_FILE = "rubric.toml"
@@ -23,7 +24,7 @@ NOTEBOOK_KEYS = ("path", "id", "points", "text")
 RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook")
 
 
-class RubricError(ValueError):
+class RubricError(CourseError):
     """Raised when a rubric mark or ``rubric.toml`` cannot be read; the message names the file and line."""
 
 

@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course.errors import CourseError
 from course.grading.messages import describe_exit, format_seconds
 from course.grading.reports import GradeReport, ItemResult, TestResult, versions
-from course.grading.rubric import EXTRA_TESTS_DIRNAME, Rubric, RubricError, find_test_files, load_rubric
-from course.grading.targets import TargetError, copy_project, resolve_target
-from course.paths import LayoutError, graded_tests_dir, repo_root, resolve_project
+from course.grading.rubric import EXTRA_TESTS_DIRNAME, Rubric, find_test_files, load_rubric
+from course.grading.targets import copy_project, resolve_target
+from course.paths import graded_tests_dir, repo_root, resolve_project
 
 #: Environment variables the test process inherits; everything else (tokens, secrets) is dropped.
 KEPT_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "COURSE_DATA_DIR", "COURSE_ROOT")
@@ -67,7 +68,7 @@ POLL_S = 0.05
 NOT_RUN = "not run: the test process ended before this test ran"
 
 
-class GradingError(RuntimeError):
+class GradingError(CourseError):
     """Grading could not run (unknown project, missing target, unreadable rubric, pytest not starting)."""
 
 
@@ -111,7 +112,7 @@ def grade_submission(
         root = root or repo_root()
         rubric = load_rubric(name, root, extra_tests=extra_tests)
         folder = resolve_target(target, name, root)
-    except (ValueError, LayoutError, RubricError, TargetError) as exc:
+    except CourseError as exc:  # grading cannot run: callers catch GradingError alone
         raise GradingError(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         run = GradingRun(name, rubric, folder, Path(tmp), limits, root, extra_tests)

@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+from course.errors import CourseError
 from course.paths import projects_dir, solutions_dir
 
 #: Folders never copied: generated data, tracking stores, caches, version control, virtualenvs.
@@ -43,7 +44,7 @@ UNTRUSTED_FILES = (
 KEYWORD_TARGETS = ("solutions", "projects")
 
 
-class TargetError(ValueError):
+class TargetError(CourseError):
     """Raised when a ``--target`` does not lead to a project folder."""
 
 

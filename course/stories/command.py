@@ -7,14 +7,7 @@ from typing import Annotated
 import typer
 
 from course.stories.render import draft_stories, stories_for, write_stories
-from course.stories.results import StoriesError, _shown
-
-EXIT_NOT_DRAFTED = 2
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.echo(f"Error: {message}", err=True)
-    return typer.Exit(code=EXIT_NOT_DRAFTED)
+from course.stories.results import _shown
 
 
 def stories_command(
@@ -39,17 +32,14 @@ def stories_command(
     """
     import sys
 
-    from course.grading.targets import TargetError, resolve_target
-    from course.paths import LayoutError, resolve_project
+    from course.grading.targets import resolve_target
+    from course.paths import resolve_project
 
-    try:
-        name = resolve_project(project)
-        folder = resolve_target(target, name)
-        if stdout:
-            sys.stdout.write(draft_stories(folder, name))
-            return
-        written = write_stories(folder, name, force=force)
-    except (ValueError, TargetError, LayoutError, StoriesError, OSError) as error:
-        raise _fail(str(error)) from None
+    name = resolve_project(project)
+    folder = resolve_target(target, name)
+    if stdout:
+        sys.stdout.write(draft_stories(folder, name))
+        return
+    written = write_stories(folder, name, force=force)
     stories = ", ".join(stories_for(name))
     typer.echo(f"Wrote {_shown(written)} ({stories}): edit it in your own words.", err=True)

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from course._markers import ANSWER_PROMPT
+from course.errors import CourseError
 
 
-class StoriesError(RuntimeError):
+class StoriesError(CourseError):
     """A draft cannot be written; the message names the file, the key or the command that fixes it."""
 
 

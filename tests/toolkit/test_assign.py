@@ -8,11 +8,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from course._markers import MarkerError
-from course.assign import AssignError, assign, assign_command, check
+from course.assign import AssignError, assign, check
+from course.cli import app
 
 SPLIT_PY = '''\
 """Splitting."""
@@ -337,9 +337,7 @@ def _cli(tree: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch, *args: str):
     solutions, _projects = tree
     _write(solutions.parent / "pyproject.toml", "")
     monkeypatch.setenv("COURSE_ROOT", str(solutions.parent))
-    app = typer.Typer()
-    app.command()(assign_command)
-    return CliRunner().invoke(app, list(args))
+    return CliRunner().invoke(app, ["assign", *args])
 
 
 def test_cli_check_fails_and_lists_differences_when_out_of_date(tree, monkeypatch):
