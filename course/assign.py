@@ -23,24 +23,9 @@ import typer
 
 from course._markers import MarkerError, has_markers, strip_markdown, strip_python
 from course.errors import CourseError
+from course.files import is_generated, is_generated_dir
 
 CONFIG_FILE = ".assign.toml"
-# Generated folders at a project's root, and names that are generated wherever they appear.
-ROOT_GENERATED_DIRS = ("data", "reports", "artifacts")
-GENERATED_DIRS = (
-    "mlruns",
-    "mlartifacts",
-    "__pycache__",
-    ".ipynb_checkpoints",
-    ".pytest_cache",
-    ".venv",
-    ".cache",
-    ".ruff_cache",
-    ".hypothesis",
-    ".mypy_cache",
-)
-GENERATED_PATHS = (".dvc/cache", ".dvc/tmp")
-GENERATED_FILES = ("*.db", "*.db-journal", "*.db-wal", "*.db-shm", "*.sqlite", "*.pyc", ".DS_Store")
 # Files a learner writes with the toolkit: never carried from solutions/, never deleted from projects/.
 LEARNER_FILES = ("STORIES.md",)
 GITIGNORE_HEADER = "# Written by `course assign`: what your code and notebooks generate stays out of git."
@@ -90,16 +75,11 @@ class AssignReport:
         return any(p.written or p.removed for p in self.projects)
 
 
-def is_generated(relpath: str) -> bool:
-    """Whether a path (relative to a project folder, POSIX form) is generated output, never carried."""
-    parts = relpath.split("/")
-    if parts[0] in ROOT_GENERATED_DIRS and len(parts) > 1:
-        return True
-    if any(part in GENERATED_DIRS or part.endswith(".egg-info") for part in parts[:-1]):
-        return True
-    if any(relpath == p or relpath.startswith(p + "/") for p in GENERATED_PATHS):
-        return True
-    return any(fnmatch.fnmatchcase(parts[-1], pattern) for pattern in GENERATED_FILES + LEARNER_FILES)
+def is_carried(relpath: str) -> bool:
+    """Whether ``course assign`` carries a path of a project folder (POSIX, relative): not generated output
+    and not a file the learner writes with the toolkit."""
+    name = relpath.rsplit("/", 1)[-1]
+    return not is_generated(relpath) and not any(fnmatch.fnmatchcase(name, p) for p in LEARNER_FILES)
 
 
 def _walk(folder: Path) -> list[str]:
@@ -108,8 +88,8 @@ def _walk(folder: Path) -> list[str]:
     for current, dirs, files in os.walk(folder):
         rel_dir = Path(current).relative_to(folder).as_posix()
         prefix = "" if rel_dir == "." else rel_dir + "/"
-        dirs[:] = sorted(d for d in dirs if not is_generated(f"{prefix}{d}/x"))
-        found.extend(f"{prefix}{name}" for name in files if not is_generated(f"{prefix}{name}"))
+        dirs[:] = sorted(d for d in dirs if not is_generated_dir(f"{prefix}{d}"))
+        found.extend(f"{prefix}{name}" for name in files if is_carried(f"{prefix}{name}"))
     return sorted(found)
 
 
@@ -255,7 +235,7 @@ def _remove_empty_dirs(folder: Path) -> None:
     for current, _dirs, _files in sorted(os.walk(folder), key=lambda item: len(item[0]), reverse=True):
         path = Path(current)
         rel = path.relative_to(folder).as_posix()
-        if path != folder and not is_generated(f"{rel}/x") and not any(path.iterdir()):
+        if path != folder and not is_generated_dir(rel) and not any(path.iterdir()):
             path.rmdir()
 
 

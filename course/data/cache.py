@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from course.files import atomic_path
+
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 3,
@@ -64,10 +66,8 @@ def to_arrow(df: pd.DataFrame, *, pandas_metadata: bool = True) -> pa.Table:
 def write_parquet(data: pd.DataFrame | pa.Table, path: Path, *, pandas_metadata: bool = True) -> Path:
     """Write one Parquet file deterministically and atomically (temporary file, then rename)."""
     table = data if isinstance(data, pa.Table) else to_arrow(data, pandas_metadata=pandas_metadata)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(table, tmp, **PARQUET_OPTIONS)
-    os.replace(tmp, path)
+    with atomic_path(path) as temporary:
+        pq.write_table(table, temporary, **PARQUET_OPTIONS)
     return path
 
 

@@ -13,7 +13,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from course.files import atomic_write
 from course.grading.reports import GradeReport, ItemResult
 from course.grading.rubric import Rubric, format_points
 from course.grading.runner import GradingError, Limits, grade_submission, stop_all
@@ -117,8 +119,8 @@ def write_gradebook(path: Path, reports: Sequence[GradeReport], rubric: Rubric) 
     """CSV: submission, score, max_score, then one column per rubric item id (points earned)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     ids = [item.id for item in rubric.items]
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as handle:
+
+    def rows(handle: IO[str]) -> None:
         writer = csv.writer(handle)
         writer.writerow(["submission", "score", "max_score", *ids])
         for report in reports:
@@ -131,5 +133,5 @@ def write_gradebook(path: Path, reports: Sequence[GradeReport], rubric: Rubric) 
                     *(format_points(earned.get(item_id, 0.0)) for item_id in ids),
                 ]
             )
-    tmp.replace(path)
-    return path
+
+    return atomic_write(path, rows, newline="")

@@ -27,6 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from course.files import atomic_write
 from course.grading.rubric import format_points, markdown_cell, number
 
 FORMATS = ("table", "md", "json", "junit", "classroom")
@@ -275,9 +276,5 @@ def write_reports(report: GradeReport, out: Path, verbose: bool = False) -> list
     texts = {"json": to_json(report), "md": to_markdown(report, verbose), "junit": to_junit(report)}
     written = []
     for kind, name in REPORT_FILES.items():
-        path = out / name
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(texts[kind], encoding="utf-8")
-        tmp.replace(path)
-        written.append(path)
+        written.append(atomic_write(out / name, texts[kind]))
     return written

@@ -11,26 +11,9 @@ import shutil
 from pathlib import Path
 
 from course.errors import CourseError
+from course.files import is_generated
 from course.paths import projects_dir, solutions_dir
 
-#: Folders never copied: generated data, tracking stores, caches, version control, virtualenvs.
-SKIPPED_DIRS = frozenset(
-    {
-        "data",
-        "mlruns",
-        ".ipynb_checkpoints",
-        "__pycache__",
-        ".git",
-        ".venv",
-        "venv",
-        ".pytest_cache",
-        ".ruff_cache",
-        ".mypy_cache",
-        ".dvc",
-    }
-)
-#: Files never copied (generated databases and compiled leftovers).
-SKIPPED_FILES = ("*.db", "*.pyc")
 #: Files that would let a submission configure pytest or Python itself; the runner drops them.
 UNTRUSTED_FILES = (
     "conftest.py",
@@ -42,6 +25,7 @@ UNTRUSTED_FILES = (
     "*.pth",
 )
 KEYWORD_TARGETS = ("solutions", "projects")
+OUTPUTS_DIR = "reports"  # what the notebooks write; kept in a trusted copy (see copy_project)
 
 
 class TargetError(CourseError):
@@ -85,10 +69,17 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
 def copy_project(src: Path, dst: Path, *, untrusted: bool = False) -> list[str]:
     """Copy the project folder ``src`` to ``dst`` without generated data, caches and version control.
 
-    With ``untrusted=True`` (the runner), files that configure pytest or Python (``conftest.py``,
-    ``pytest.ini``, ``*.pth``, ...) and symbolic links are left out too. Returns the relative paths left
-    out for those reasons, so that the report can say so.
+    What a project generates (``course.files.is_generated``) is not copied, except ``reports/`` when
+    ``untrusted`` is false: graded tests run on ``solutions/`` without the notebooks read the stored
+    results there. With ``untrusted=True`` (the runner), ``reports/`` is left out too, so tests read only
+    what this run's notebooks write, and so are files that configure pytest or Python (``conftest.py``,
+    ``pytest.ini``, ``*.pth``, ...) and symbolic links. Returns the relative paths left out for those
+    last reasons, so that the report can say so.
     """
+
+    def generated(rel: str) -> bool:
+        return is_generated(rel) and (untrusted or not rel.startswith(f"{OUTPUTS_DIR}/"))
+
     dropped: list[str] = []
     dst.mkdir(parents=True, exist_ok=True)
     for folder, dirnames, filenames in os.walk(src, followlinks=False):
@@ -97,7 +88,7 @@ def copy_project(src: Path, dst: Path, *, untrusted: bool = False) -> list[str]:
         keep_dirs = []
         for name in sorted(dirnames):
             child = here / name
-            if name in SKIPPED_DIRS:
+            if generated(f"{(rel_dir / name).as_posix()}/x"):
                 continue
             if child.is_symlink():
                 if untrusted:
@@ -111,7 +102,7 @@ def copy_project(src: Path, dst: Path, *, untrusted: bool = False) -> list[str]:
         for name in sorted(filenames):
             child = here / name
             rel = (rel_dir / name).as_posix()
-            if _matches(name, SKIPPED_FILES):
+            if generated(rel):
                 continue
             if untrusted and (_matches(name, UNTRUSTED_FILES) or child.is_symlink()):
                 dropped.append(rel)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import string
-import tempfile
 from pathlib import Path
 
+from course.files import atomic_write
 from course.stories.projects import PROJECTS, ProjectSpec, ProjectStory
 from course.stories.results import (
     Answer,
@@ -133,16 +132,7 @@ def write_stories(project_dir: Path, project: str, *, force: bool = False) -> Pa
             f"{_shown(target)} already exists and may hold your edits: keep it, print a fresh draft with "
             "--stdout, or replace it with --force."
         )
-    text = draft_stories(project_dir, project)
-    fd, temporary = tempfile.mkstemp(dir=project_dir, prefix=f".{STORIES_FILE}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write(target, draft_stories(project_dir, project))
 
 
 def projects_table() -> str:
