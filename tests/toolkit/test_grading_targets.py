@@ -76,6 +76,24 @@ def test_the_untrusted_copy_drops_configuration_links_and_data(tmp_path: Path) -
     assert copied == ["analysis.ipynb", "tinypkg", "tinypkg/__init__.py", "tinypkg/mathops.py"]
 
 
+def test_the_graders_copy_leaves_shipped_results_behind_and_a_trusted_copy_keeps_them(tmp_path: Path) -> None:
+    source = project_folder(tmp_path / "src")
+    for name in ("reports/metrics.json", "artifacts/model.skops", "mlruns/0/meta.yaml", "tinypkg/data/x.csv"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / name).write_text("{}")
+    copy_project(source, tmp_path / "graded", untrusted=True)
+    copy_project(source, tmp_path / "trusted")
+    assert not (tmp_path / "graded" / "reports").exists(), (
+        "a stale results file would stand in for the notebook's"
+    )
+    assert (tmp_path / "trusted" / "reports" / "metrics.json").is_file()
+    for copy in ("graded", "trusted"):
+        assert not (tmp_path / copy / "artifacts").exists() and not (tmp_path / copy / "mlruns").exists()
+        assert (tmp_path / copy / "tinypkg" / "data" / "x.csv").is_file(), (
+            "only data/ at the root is generated"
+        )
+
+
 def test_class_mode_takes_clones_project_folders_and_class_folders(tmp_path: Path) -> None:
     project_folder(tmp_path / "alice" / "projects" / "p1_baseline")  # a clone
     project_folder(tmp_path / "class" / "bob")  # a class folder of project folders
