@@ -5,9 +5,10 @@ placeholder is left, each section has a minimum of substance, names the terms it
 numbers it must state, and agrees with the learner's own results (``cross_check``). Quality of argument is
 for a human reader. Every finding carries a message addressed to the learner that says what to write.
 
-Headings are ATX headings (``## Metrics``). Titles are compared normalised: case, numbering such as
-``1.`` or ``Q2:``, emphasis and trailing punctuation are ignored, and a spec title also matches a heading
-that starts with it (``Metrics`` matches ``## Metrics and thresholds``).
+Headings are ATX (``## Metrics``) or setext headings, found by ``course.markdown``. Titles are compared
+normalised: case, numbering such as ``1.`` or ``Q2:``, emphasis and trailing punctuation are ignored, and
+a spec title also matches a heading that starts with it (``Metrics`` matches ``## Metrics and
+thresholds``).
 
 Block quotes (``> Which metric matches the decision?``) are the brief's prompts, kept in the starter: they
 do not count towards a section's words, terms, numbers or stated values, so a prompt never answers itself.
@@ -20,6 +21,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from course.markdown import Section, outside_fences
+from course.markdown import sections as split_sections
 
 FindingKind = Literal[
     "missing_section", "placeholder", "too_short", "missing_term", "missing_number", "mismatch"
@@ -40,8 +44,6 @@ _HTML_TAG_NAMES = (
 )
 HTML_TAGS = frozenset(_HTML_TAG_NAMES.split())
 
-_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _QUOTE = re.compile(r"^ {0,3}>")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
@@ -109,14 +111,6 @@ class Finding:
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class _Section:
-    title: str
-    level: int
-    line: int  # 1-based line of the heading (0 for the text before the first heading)
-    body: tuple[str, ...]
-
-
 def normalise_title(title: str) -> str:
     """Lower-case a heading and drop numbering, emphasis, links and trailing punctuation."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", title)
@@ -127,47 +121,13 @@ def normalise_title(title: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def _outside_fences(lines: list[str]) -> list[bool]:
-    """For each line, whether it is outside fenced code (fence lines themselves count as inside)."""
-    flags: list[bool] = []
-    fence: str | None = None
-    for line in lines:
-        match = _FENCE.match(line)
-        if match and fence is None:
-            fence = match.group(1)
-            flags.append(False)
-        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-            fence = None
-            flags.append(False)
-        else:
-            flags.append(fence is None)
-    return flags
-
-
-def _scan(markdown: str) -> list[_Section]:
-    """Split Markdown into sections by ATX heading, each running to the next heading of its level or above."""
-    lines = markdown.splitlines()
-    outside = _outside_fences(lines)
-    headings = [
-        (index, len(match.group(1)), match.group(2))
-        for index, line in enumerate(lines)
-        if outside[index] and (match := _HEADING.match(line))
-    ]
-    first = headings[0][0] if headings else len(lines)
-    sections = [_Section("", 0, 0, tuple(lines[:first]))]
-    for position, (index, level, title) in enumerate(headings):
-        end = next((other for other, lvl, _ in headings[position + 1 :] if lvl <= level), len(lines))
-        sections.append(_Section(title, level, index + 1, tuple(lines[index + 1 : end])))
-    return sections
-
-
 def parse_sections(markdown: str) -> dict[str, str]:
     """Section bodies keyed by normalised heading title; a body includes its subsections.
 
     Text before the first heading is under the key ``""``. Repeated titles are joined.
     """
     parsed: dict[str, str] = {}
-    for section in _scan(markdown):
+    for section in split_sections(markdown):
         key = normalise_title(section.title)
         body = "\n".join(section.body).strip()
         parsed[key] = f"{parsed[key]}\n\n{body}" if key in parsed and body else parsed.get(key) or body
@@ -183,7 +143,7 @@ def _prose(text: str, keep_quotes: bool = True) -> str:
     lines = text.splitlines()
     kept = [
         line if keep and (keep_quotes or not _QUOTE.match(line)) else ""
-        for line, keep in zip(lines, _outside_fences(lines), strict=True)
+        for line, keep in zip(lines, outside_fences(lines), strict=True)
     ]
     return _LINK_TARGET.sub("]", _INLINE_CODE.sub(" ", "\n".join(kept)))
 
@@ -253,7 +213,7 @@ def mentions_value(text: str, value: float, rel_tol: float = 0.01, abs_tol: floa
     return False
 
 
-def _find_section(sections: list[_Section], spec: SectionSpec) -> _Section | None:
+def _find_section(sections: list[Section], spec: SectionSpec) -> Section | None:
     wanted = [normalise_title(title) for title in (spec.title, *spec.aliases)]
     titled = sections[1:]
     for section in titled:
@@ -275,7 +235,7 @@ def _term_found(text: str, term: str) -> bool:
 
 
 def _placeholders(
-    markdown: str, patterns: Iterable[str], sections: list[_Section], located: dict[str, _Section | None]
+    markdown: str, patterns: Iterable[str], sections: list[Section], located: dict[str, Section | None]
 ) -> list[Finding]:
     """One finding per placeholder pattern per line, attributed to the innermost spec section around it."""
     findings: list[Finding] = []
@@ -316,7 +276,7 @@ def _is_html(text: str) -> bool:
 
 def lint(markdown: str, spec: DocSpec) -> list[Finding]:
     """Every finding for ``markdown`` against ``spec``; an empty list means the document passes."""
-    sections = _scan(markdown)
+    sections = split_sections(markdown)
     located = {section_spec.title: _find_section(sections, section_spec) for section_spec in spec.sections}
     findings = _placeholders(markdown, spec.placeholders, sections, located)
     for section_spec in spec.sections:
@@ -431,7 +391,7 @@ def cross_check(
     ``near`` any number of the section counts. ``what`` names the value and where it comes from, for the
     message: "the threshold your notebook wrote to reports/metrics.json".
     """
-    found = _find_section(_scan(markdown), SectionSpec(section))
+    found = _find_section(split_sections(markdown), SectionSpec(section))
     if found is None:
         return Finding(
             "missing_section", f"There is no section '{section}' to state {what} ({value:g}).", section

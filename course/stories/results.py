@@ -11,6 +11,7 @@ from typing import Any
 
 from course._markers import ANSWER_PROMPT
 from course.errors import CourseError
+from course.markdown import headings
 
 
 class StoriesError(CourseError):
@@ -126,7 +127,7 @@ class Answer:
     locate: str
 
 
-_HEADING = re.compile(r"^(#{1,6}\s|\*\*Q\d)")
+_QUESTION = re.compile(r"^\*\*Q\d")  # a bold question line ends an answer like a heading
 _COMMENT_LINE = re.compile(r"^\s*<!--.*-->\s*$")
 
 
@@ -139,13 +140,15 @@ def read_answer(folder: Path, answer: Answer) -> str | None:
     path = folder / answer.file
     if not path.is_file():
         return None
-    lines = path.read_text(encoding="utf-8").splitlines()
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    starts = {start for start, *_ in headings(text)}
     index = next((i for i, line in enumerate(lines) if answer.locate in line), len(lines))
     while index < len(lines) and lines[index].strip():
         index += 1
     body: list[str] = []
-    for line in lines[index:]:
-        if _HEADING.match(line):
+    for number, line in enumerate(lines[index:], start=index):
+        if number in starts or _QUESTION.match(line):
             break
         if not (line.lstrip().startswith(">") or _COMMENT_LINE.match(line) or line.strip() == ANSWER_PROMPT):
             body.append(line.rstrip())

@@ -11,7 +11,7 @@ import re
 
 from mkdocs.exceptions import PluginError
 
-from course.markdown_markers import replace_marker_lines
+from course.markdown import replace_marker_lines
 
 MARKER = re.compile(r"^<!--\s*rubric:\s*(?P<project>[\w-]+)\s*-->[ \t]*$")
 

@@ -15,7 +15,7 @@ import re
 
 from mkdocs.exceptions import PluginError
 
-from course.markdown_markers import replace_marker_lines
+from course.markdown import replace_marker_lines
 
 MARKER = re.compile(
     r"^<!--\s*story-(?P<kind>template|example|projects)\b:?\s*(?P<args>[\w\s-]*?)\s*-->[ \t]*$"
