@@ -7,8 +7,6 @@ from pathlib import Path
 
 from course.errors import CourseError
 
-PROJECTS = ("p1_baseline", "p2_serving", "p3_pipeline", "p4_design", "p5_lifecycle")
-
 
 class LayoutError(CourseError):
     """The course repository cannot be found, or a project name does not name one of its projects."""
@@ -60,11 +58,17 @@ def data_dir() -> Path:
         return Path.home() / ".cache" / "course"
 
 
-def resolve_project(name: str) -> str:
-    """Turn ``p1``, ``1`` or ``p1_baseline`` into the project folder name ``p1_baseline``."""
+def resolve_project(name: str, root: Path | None = None) -> str:
+    """Turn ``p1``, ``1`` or ``p1_baseline`` into the project folder name ``p1_baseline``.
+
+    The projects are those with a manifest in ``solutions/`` (``course.projects``).
+    """
+    from course.projects import project_names
+
+    names = project_names(root)
     key = name.strip().lower().removeprefix("p")
-    for project in PROJECTS:
+    for project in names:
         if name == project or project.split("_")[0] == f"p{key}":
             return project
-    known = ", ".join(PROJECTS)
-    raise LayoutError(f"Unknown project {name!r}: use one of {known} (or p1..p5).")
+    known = ", ".join(names)
+    raise LayoutError(f"Unknown project {name!r}: use one of {known} (or their short names, p1 ...).")

@@ -149,7 +149,7 @@ def load_rubric(project: str, root: Path | None = None, extra_tests: Path | None
 
     ``extra_tests`` adds an instructor's hidden tests, keyed under ``hidden_tests/`` as the runner puts them.
     """
-    name = resolve_project(project)
+    name = resolve_project(project, root)
     tests_dir = graded_tests_dir(root) / name
     if not tests_dir.is_dir():
         raise RubricError(f"No graded tests for {name}: {tests_dir} does not exist.")

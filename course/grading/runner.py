@@ -108,8 +108,8 @@ def grade_submission(
     started = time.monotonic()
     limits = limits or Limits()
     try:
-        name = resolve_project(project)
         root = root or repo_root()
+        name = resolve_project(project, root)
         rubric = load_rubric(name, root, extra_tests=extra_tests)
         folder = resolve_target(target, name, root)
     except CourseError as exc:  # grading cannot run: callers catch GradingError alone

@@ -54,6 +54,18 @@ PR-AUC, because the positive class is rare.
 """
 
 
+MANIFEST = """id = "p1"
+number = 1
+title = "Baseline"
+summary = "s"
+lesson = "l"
+package = "churn"
+notebooks = ["baseline.ipynb"]
+results = "reports/metrics.json"
+docs_page = "docs/projects/p1_baseline.md"
+"""
+
+
 def _write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -94,6 +106,7 @@ def tree(tmp_path: Path) -> tuple[Path, Path]:
     _write(solution / "churn" / "split.py", SPLIT_PY)
     _write(solution / "README.md", README_MD)
     _write(solution / "baseline.ipynb", _solution_notebook())
+    _write(solution / "project.toml", MANIFEST)
     return tmp_path / "solutions", tmp_path / "projects"
 
 
@@ -197,6 +210,7 @@ def test_second_run_writes_nothing(tree):
         "README.md",
         "baseline.ipynb",
         "churn/split.py",
+        "project.toml",
     ]
 
 
@@ -217,7 +231,14 @@ def test_generated_folders_are_not_carried(tree):
     carried = sorted(
         p.relative_to(projects / "p1_baseline").as_posix() for p in projects.rglob("*") if p.is_file()
     )
-    assert carried == [".dvc/config", ".gitignore", "README.md", "baseline.ipynb", "churn/split.py"]
+    assert carried == [
+        ".dvc/config",
+        ".gitignore",
+        "README.md",
+        "baseline.ipynb",
+        "churn/split.py",
+        "project.toml",
+    ]
 
 
 def test_gitignore_lists_generated_folders(tree):

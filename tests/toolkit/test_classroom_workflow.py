@@ -20,13 +20,13 @@ import pytest
 import yaml
 
 from course.grading.rubric import load_rubric
-from course.paths import PROJECTS
+from course.projects import project_names
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "classroom.yml"
 JOB = "run-autograding-tests"  # the reporter looks its check run up by this name
 REPORTER = "classroom-resources/autograding-grading-reporter@v1"
-GRADE_STEP_IDS = [project.split("_")[0] for project in PROJECTS]  # p1..p5
+GRADE_STEP_IDS = [project.split("_")[0] for project in project_names()]  # p1..p5
 
 
 @pytest.fixture(scope="module")

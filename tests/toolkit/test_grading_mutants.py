@@ -20,7 +20,8 @@ from course.grading.mutants import (
 )
 from course.grading.rubric import load_rubric
 from course.grading.runner import Limits
-from course.paths import PROJECTS, repo_root
+from course.paths import repo_root
+from course.projects import project_names
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_course"
 LIMITS = Limits(timeout=10, wall=60, memory_mb=2048)
@@ -228,7 +229,7 @@ def course_catalogues() -> dict[str, list]:
     root = repo_root()
     return {
         project: load_catalogue([default_catalogue(project, root)], load_rubric(project, root))
-        for project in PROJECTS
+        for project in project_names()
     }
 
 

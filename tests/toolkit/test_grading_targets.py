@@ -73,7 +73,13 @@ def test_the_untrusted_copy_drops_configuration_links_and_data(tmp_path: Path) -
         "tinypkg/evil.pth",
     ]
     copied = sorted(p.relative_to(tmp_path / "dst").as_posix() for p in (tmp_path / "dst").rglob("*"))
-    assert copied == ["analysis.ipynb", "tinypkg", "tinypkg/__init__.py", "tinypkg/mathops.py"]
+    assert copied == [
+        "analysis.ipynb",
+        "project.toml",
+        "tinypkg",
+        "tinypkg/__init__.py",
+        "tinypkg/mathops.py",
+    ]
 
 
 def test_the_graders_copy_leaves_shipped_results_behind_and_a_trusted_copy_keeps_them(tmp_path: Path) -> None:
