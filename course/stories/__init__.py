@@ -7,29 +7,30 @@ follow-up questions interviewers ask with what to say, and the weak answers to a
 the templates and the examples with the same functions (``docs/hooks/stories.py``), so they never drift.
 
 Texts are data: triple-quoted strings whose line breaks are folded into spaces, with ``{fact}`` fields that
-name the facts each project reads from its results (``_p1_facts`` ... ``_p5_facts``).
+name the facts each project reads from its results.
 
 The package: ``templates`` (the five templates), ``results`` (reading results files and written answers,
-formatting, ``Fact``), ``facts`` (what each project quotes), ``projects`` (which stories each project tells),
-``render`` (Markdown drafts and docs pages) and ``command`` (``course stories``).
+formatting, ``Fact``), ``projects`` (what a project's stories are made of, and which projects tell them),
+one module per project (``p1`` ... ``p5``: the facts it quotes and the stories it tells), ``render``
+(Markdown drafts and docs pages) and ``command`` (``course stories``).
 """
 
 from __future__ import annotations
 
 from course.stories.command import stories_command
-from course.stories.projects import PROJECTS
+from course.stories.projects import project_specs
 from course.stories.render import draft_stories, projects_table, render_story, render_template, stories_for
 from course.stories.results import StoriesError, format_amount, format_score, format_share
 from course.stories.templates import TEMPLATES
 
 __all__ = [
-    "PROJECTS",
     "TEMPLATES",
     "StoriesError",
     "draft_stories",
     "format_amount",
     "format_score",
     "format_share",
+    "project_specs",
     "projects_table",
     "render_story",
     "render_template",

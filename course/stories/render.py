@@ -6,7 +6,7 @@ import string
 from pathlib import Path
 
 from course.files import atomic_write
-from course.stories.projects import PROJECTS, ProjectSpec, ProjectStory
+from course.stories.projects import ProjectSpec, ProjectStory, project_specs
 from course.stories.results import (
     Answer,
     Fact,
@@ -29,9 +29,10 @@ def stories_for(project: str) -> tuple[str, ...]:
 
 
 def _spec(project: str) -> ProjectSpec:
-    if project not in PROJECTS:
-        raise StoriesError(f"Unknown project {project!r}: use one of {', '.join(PROJECTS)}.")
-    return PROJECTS[project]
+    specs = project_specs()
+    if project not in specs:
+        raise StoriesError(f"Project {project!r} tells no stories: use one of {', '.join(specs)}.")
+    return specs[project]
 
 
 def _table_facts(texts: list[str], facts: Facts) -> list[Fact]:
@@ -138,7 +139,7 @@ def write_stories(project_dir: Path, project: str, *, force: bool = False) -> Pa
 def projects_table() -> str:
     """Markdown: which stories each project tells and which results fill them (for the docs)."""
     rows = ["| project | stories | filled from | written by |", "|---|---|---|---|"]
-    for project, spec in PROJECTS.items():
+    for project, spec in project_specs().items():
         links = ", ".join(f"[{TEMPLATES[s.story].title.lower()}]({s.story}.md)" for s in spec.stories)
         rows.append(f"| `{project}` | {links} | `{spec.results}` | {spec.producer.removeprefix('run ')} |")
     return "\n".join(rows) + "\n"

@@ -76,7 +76,7 @@ def test_p1_draft_tells_its_three_stories_in_star_form() -> None:
     assert draft.count("**Situation.**") == draft.count("**Result.**") == 3
 
 
-@pytest.mark.parametrize("project", list(stories.PROJECTS))
+@pytest.mark.parametrize("project", list(stories.project_specs()))
 def test_every_solution_drafts_without_unfilled_fields(project: str) -> None:
     draft = stories.draft_stories(solutions_dir() / project, project)
     assert draft.startswith(f"# Interview stories: {project}\n")
