@@ -118,3 +118,22 @@ def test_site_builds_strict_and_lists_every_command(tmp_path: Path):
     names = _hook("cli_reference").command_names(app)
     assert names, "the course app has no commands"
     assert [name for name in names if f"course {name}" not in cli_page] == []
+
+
+def test_the_projects_navigation_comes_from_the_manifests():
+    from course.projects import load_projects
+
+    config = {"nav": [{"Home": "index.md"}, {"Projects": ["projects/index.md"]}]}
+    _hook("projects").on_config(config)
+    projects = config["nav"][1]["Projects"]
+    assert projects[0] == "projects/index.md"
+    assert projects[1:] == [{p.nav_title: p.docs_page.removeprefix("docs/")} for p in load_projects()]
+
+
+def test_every_project_has_its_page_with_its_rubric():
+    from course.projects import load_projects
+
+    for project in load_projects():
+        page = repo_root() / project.docs_page
+        assert page.is_file(), f"{project.folder}: its manifest names {project.docs_page}, which is missing"
+        assert f"<!-- rubric: {project.folder} -->" in page.read_text(), f"{page} shows no rubric"
