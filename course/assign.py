@@ -21,9 +21,9 @@ from typing import Annotated, Any
 
 import typer
 
-from course._markers import MarkerError, has_markers, strip_markdown, strip_python
 from course.errors import CourseError
 from course.files import is_generated, is_generated_dir
+from course.solution_markers import MarkerError, has_markers, strip_markdown, strip_python
 
 CONFIG_FILE = ".assign.toml"
 # Files a learner writes with the toolkit: never carried from solutions/, never deleted from projects/.

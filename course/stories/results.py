@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course._markers import ANSWER_PROMPT
 from course.errors import CourseError
 from course.markdown import headings
+from course.solution_markers import ANSWER_PROMPT
 
 
 class StoriesError(CourseError):

@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from typer.testing import CliRunner
 
-from course._markers import MarkerError
 from course.assign import AssignError, assign, check
 from course.cli import app
+from course.solution_markers import MarkerError
 
 SPLIT_PY = '''\
 """Splitting."""
