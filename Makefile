@@ -24,17 +24,22 @@ export DVC_NO_ANALYTICS := true
 export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-discrimination assign-check \
-        test-notebooks docs-build test-browser docs grade assign data doctor clean mutants
+        test-notebooks docs-build test-browser docs grade assign data doctor clean mutants lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet -e '.[dev,docs]'
 	@touch $(STAMP)
+
+lock: $(STAMP) ## rewrite requirements.lock from the installed environment (after a pyproject.toml change)
+	@{ sed -n '1,3p' requirements.lock; $(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > requirements.lock.new
+	@mv requirements.lock.new requirements.lock && echo "requirements.lock: $$(grep -c '==' requirements.lock) pins"
 
 start: $(STAMP) data ## set up, check, and open JupyterLab on 127.0.0.1 at projects/
 	$(COURSE) doctor
