@@ -21,6 +21,7 @@ RUBRIC_FILE = "rubric.toml"
 #: Where the runner puts ``--extra-tests`` inside a project's tests; rubric keys carry the same prefix.
 EXTRA_TESTS_DIRNAME = "hidden_tests"
 NOTEBOOK_KEYS = ("path", "id", "points", "text")
+NOTEBOOK_OPTIONAL_KEYS = ("writes",)  # files the notebook must write in the grading run
 RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook")
 
 
@@ -50,6 +51,7 @@ class NotebookEntry:
     id: str
     points: float
     text: str
+    writes: tuple[str, ...] = ()  # files (relative to the project folder) the run must leave behind
 
 
 @dataclass
@@ -406,7 +408,7 @@ def notebook_entries(data: dict, path: Path) -> list[NotebookEntry]:
     for number_, table in enumerate(tables, start=1):
         where = f"{path}: [[notebook]] #{number_}"
         missing = [key for key in NOTEBOOK_KEYS if key not in table]
-        extra = sorted(set(table) - set(NOTEBOOK_KEYS))
+        extra = sorted(set(table) - set(NOTEBOOK_KEYS) - set(NOTEBOOK_OPTIONAL_KEYS))
         if missing or extra:
             problem = f"missing {', '.join(missing)}" if missing else f"unknown key(s) {', '.join(extra)}"
             raise RubricError(f"{where}: {problem} (keys: {', '.join(NOTEBOOK_KEYS)}).")
@@ -418,5 +420,17 @@ def notebook_entries(data: dict, path: Path) -> list[NotebookEntry]:
             raise RubricError(f"{where}: points must be a positive number, got {points!r}.")
         if not isinstance(table["id"], str) or not table["id"].strip() or not isinstance(table["text"], str):
             raise RubricError(f"{where}: id and text must be non-empty strings.")
-        entries.append(NotebookEntry(str(rel), table["id"], float(points), table["text"].strip()))
+        writes = table.get("writes", [])
+        if not isinstance(writes, list) or not all(_relative_file(w) for w in writes):
+            raise RubricError(f"{where}: writes must list files relative to the project folder: {writes!r}.")
+        entry = NotebookEntry(str(rel), table["id"], float(points), table["text"].strip(), tuple(writes))
+        entries.append(entry)
     return entries
+
+
+def _relative_file(value: object) -> bool:
+    """Whether ``value`` is a relative POSIX path inside the project folder."""
+    if not isinstance(value, str) or not value:
+        return False
+    path = PurePosixPath(value)
+    return not path.is_absolute() and ".." not in path.parts

@@ -33,6 +33,7 @@ from typing import Any
 
 from course.errors import CourseError
 from course.grading.messages import describe_exit, format_seconds
+from course.grading.notebooks import run_every_cell
 from course.grading.reports import GradeReport, ItemResult, TestResult, versions
 from course.grading.rubric import EXTRA_TESTS_DIRNAME, Rubric, find_test_files, load_rubric
 from course.grading.targets import copy_project, resolve_target
@@ -224,6 +225,7 @@ class GradingRun:
             path = self.submission / entry.path
             if path.is_file():
                 self.notebooks.append(path)
+                self.notes += run_every_cell(path, entry.path)
             else:
                 self.missing_notebooks.append(entry.path)
         (self.tmp / "pytest.ini").write_text(self.ini_text(), encoding="utf-8")
@@ -620,8 +622,17 @@ class GradingRun:
                 return TestResult(
                     path, outcome, result.get("message", ""), result.get("details", ""), duration
                 )
-        if not cells and not self.records:
-            return TestResult(path, "not run", self.stop_reason)
+        if not cells:
+            if not self.records:
+                return TestResult(path, "not run", self.stop_reason)
+            return TestResult(
+                path, "failed", f"{path} has no code cell to run: the notebook is graded by running it"
+            )
+        entry = next((e for e in self.rubric.notebooks if e.path == path), None)
+        missing = [name for name in (entry.writes if entry else ()) if not (self.submission / name).is_file()]
+        if missing:
+            message = f"{path} ran but did not write {', '.join(missing)} in this run: run it top to bottom"
+            return TestResult(path, "failed", message, "", duration)
         return TestResult(path, "passed", "", "", duration)
 
 

@@ -152,6 +152,14 @@ def test_a_notebook_entry_without_points_is_an_error(tmp_path: Path) -> None:
         rubric_of(tmp_path, "", toml)
 
 
+def test_a_notebook_entry_may_name_the_files_it_writes(tmp_path: Path) -> None:
+    toml = '[[notebook]]\npath = "a.ipynb"\nid = "p1.nb"\npoints = 2\ntext = "runs"\n'
+    toml += 'writes = ["reports/a.json"]\n'
+    assert rubric_of(tmp_path, "", toml).items[0].notebooks[0].writes == ("reports/a.json",)
+    with pytest.raises(RubricError, match=r"writes must list files relative to the project folder"):
+        rubric_of(tmp_path, "", toml.replace("reports/a.json", "../outside.json"))
+
+
 def test_beside_notebooks_lists_test_files_of_the_project(tmp_path: Path) -> None:
     rubric = rubric_of(tmp_path, "", 'beside_notebooks = ["test_x.py"]\n')
     assert rubric.beside_notebooks == ["test_x.py"]

@@ -156,6 +156,49 @@ def test_a_failing_notebook_cell_is_named_with_its_error(course: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "tags"),
+    [
+        ("print(undefined_name)", ["nbval-skip"]),
+        ("print(undefined_name)", ["raises-exception"]),
+        ("# NBVAL_SKIP\nprint(undefined_name)", []),
+        ("# NBVAL_RAISES_EXCEPTION\nprint(undefined_name)", []),
+    ],
+)
+def test_a_cell_marked_to_be_skipped_or_to_raise_still_has_to_run(course: Path, source, tags) -> None:
+    target = submission(course, "marked")
+    notebook = nbformat.read(target / "analysis.ipynb", as_version=4)
+    notebook.cells[2].source = source
+    notebook.cells[2].metadata["tags"] = tags
+    nbformat.write(notebook, target / "analysis.ipynb")
+    report = grade_submission("p1", target, root=course, limits=LIMITS)
+    assert by_id(report)["p1.notebook.analysis"].earned == 0
+    assert any("the grader ignores those marks and runs every cell" in note for note in report.notes)
+
+
+def test_a_notebook_without_code_cells_earns_nothing(course: Path) -> None:
+    target = submission(course, "emptied")
+    notebook = nbformat.read(target / "analysis.ipynb", as_version=4)
+    notebook.cells = [cell for cell in notebook.cells if cell.cell_type != "code"]
+    nbformat.write(notebook, target / "analysis.ipynb")
+    report = grade_submission("p1", target, root=course, limits=LIMITS)
+    assert by_id(report)["p1.notebook.analysis"].message == (
+        "analysis.ipynb has no code cell to run: the notebook is graded by running it"
+    )
+
+
+def test_a_notebook_must_write_its_results_in_this_run(course: Path) -> None:
+    rubric = course / "tests" / "graded" / "p1_baseline" / "rubric.toml"
+    rubric.write_text(rubric.read_text() + 'writes = ["reports/analysis.json"]\n')
+    target = submission(course, "stale")
+    (target / "reports").mkdir()
+    (target / "reports" / "analysis.json").write_text("{}")  # shipped, not written by this run
+    report = grade_submission("p1", target, root=course, limits=LIMITS)
+    assert by_id(report)["p1.notebook.analysis"].message == (
+        "analysis.ipynb ran but did not write reports/analysis.json in this run: run it top to bottom"
+    )
+
+
 def test_extra_tests_add_hidden_items(course: Path, tmp_path: Path) -> None:
     hidden = tmp_path / "hidden"
     hidden.mkdir()
