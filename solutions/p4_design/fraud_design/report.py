@@ -14,15 +14,41 @@ from fraud_design.capacity import CapacityEstimate
 from fraud_design.latency import LatencyBudget
 
 
+def describe_evaluation(
+    transactions: pd.DataFrame, as_of: pd.Timestamp | str, world: dict[str, Any]
+) -> dict[str, Any]:
+    """Which transactions the costs were computed on, as of which day, from which generated world.
+
+    ``transactions`` is the frame that was costed (the matured window), ``as_of`` the day we stand on, and
+    ``world`` the parameters of the generated world (``FraudWorld.params``): enough for anyone to rebuild
+    the window and re-derive the costs, and to see how many of its frauds were known by ``as_of``.
+    """
+    days = transactions["timestamp"].dt.normalize()
+    fraud = transactions["is_fraud"].astype(bool)
+    known = transactions.loc[fraud, "chargeback_date"] <= pd.Timestamp(as_of)
+    return {
+        "world": dict(world),
+        "as_of": f"{pd.Timestamp(as_of):%Y-%m-%d}",
+        "first_day": f"{days.min():%Y-%m-%d}",
+        "last_day": f"{days.max():%Y-%m-%d}",
+        "n_transactions": len(transactions),
+        "fraud_known_share": round(float(known.mean()), 4) if len(known) else 1.0,
+    }
+
+
 def build_decision(
     chosen: pd.Series,
     unconstrained: pd.Series,
     review_capacity_per_day: float,
     capacity: CapacityEstimate,
     latency: LatencyBudget,
+    evaluation: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The decision record the design doc quotes, with numbers rounded as the doc prints them."""
-    return {
+    """The decision record the design doc quotes, with numbers rounded as the doc prints them.
+
+    ``evaluation`` (from :func:`describe_evaluation`) records which transactions were costed.
+    """
+    decision = {
         "policy": "model_score >= threshold -> hold the payment and queue it for manual review",
         "threshold": round(float(chosen["threshold"]), 3),
         "expected_cost_per_day": round(float(chosen["cost_per_day"])),
@@ -53,6 +79,9 @@ def build_decision(
             "components_ms": latency.components_ms,
         },
     }
+    if evaluation is not None:
+        decision["evaluation"] = evaluation
+    return decision
 
 
 def write_json(payload: dict[str, Any], path: str | Path) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.rubric("p4.capacity.peak_qps", points=5)
+@pytest.mark.rubric("p4.capacity.peak_qps", points=4)
 def test_peak_qps_from_daily_volume_and_peak_factor(project_module):
     """Peak QPS is the daily volume spread over 86,400 seconds, times the peak factor."""
     capacity = project_module("fraud_design.capacity")
@@ -16,7 +16,7 @@ def test_peak_qps_from_daily_volume_and_peak_factor(project_module):
     assert capacity.peak_qps(864_000, 1.0) == pytest.approx(10.0), "864,000 a day at peak factor 1 is 10 QPS."
 
 
-@pytest.mark.rubric("p4.capacity.reads_and_storage", points=5)
+@pytest.mark.rubric("p4.capacity.reads_and_storage", points=4)
 def test_feature_reads_and_storage_per_day(project_module):
     """Feature-store reads/s = peak QPS x reads per request; storage/day = volume x bytes x replicas (GB)."""
     capacity = project_module("fraud_design.capacity")
@@ -29,3 +29,22 @@ def test_feature_reads_and_storage_per_day(project_module):
         f"1,000,000 payments x 2,000 bytes x 3 replicas is 6e9 bytes = 6.0 GB (decimal) a day; "
         f"you returned {storage}."
     )
+
+
+@pytest.mark.rubric("p4.capacity.peak_qps", points=2)
+def test_peak_qps_rejects_a_peak_below_the_average(project_module):
+    """peak_qps raises a ValueError for a peak factor below 1 or a negative daily volume."""
+    capacity = project_module("fraud_design.capacity")
+    for daily, factor, why in (
+        (1_000_000, 0.5, "a peak factor of 0.5 puts the peak below the average rate"),
+        (-1_000, 2.0, "a negative daily volume is not a volume"),
+    ):
+        try:
+            value = capacity.peak_qps(daily, factor)
+        except ValueError:
+            continue
+        pytest.fail(
+            f"peak_qps({daily}, {factor}) returned {value}, but {why}: raise a ValueError that says so "
+            "(see the docstring).",
+            pytrace=False,
+        )

@@ -22,7 +22,7 @@ def six_transactions(label_dtype: str = "int") -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.rubric("p4.cost.missed_fraud", points=7)
+@pytest.mark.rubric("p4.cost.missed_fraud", points=6)
 def test_missed_fraud_costs_its_amount(project_module):
     """A missed fraud costs its transaction amount, not a flat fee."""
     cost = project_module("fraud_design.cost")
@@ -42,7 +42,7 @@ def test_missed_fraud_costs_its_amount(project_module):
     )
 
 
-@pytest.mark.rubric("p4.cost.review_and_friction", points=7)
+@pytest.mark.rubric("p4.cost.review_and_friction", points=6)
 def test_reviews_and_false_declines_are_costed(project_module):
     """Every held transaction costs a review; a held legitimate one also costs the false-decline friction."""
     cost = project_module("fraud_design.cost")

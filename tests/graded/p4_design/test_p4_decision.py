@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import tomllib
 
+import pandas as pd
 import pytest
 
 KEYS = ("threshold", "expected_cost_per_day", "reviews_per_day", "peak_qps", "latency_budget")
+WINDOW_KEYS = ("world", "as_of", "first_day", "last_day", "n_transactions")
+MATURED_SHARE = 0.995  # the share of a window's fraud that must be charged back by as_of
 
 
-@pytest.mark.rubric("p4.report.decision_json", points=5)
+@pytest.mark.rubric("p4.report.decision_json", points=4)
 def test_decision_json_is_complete_and_feasible(project_dir):
     """reports/decision.json holds a feasible operating point, the peak QPS and a latency budget that fits."""
     path = project_dir / "reports" / "decision.json"
@@ -45,4 +48,79 @@ def test_decision_json_is_complete_and_feasible(project_dir):
     )
     assert float(decision["expected_cost_per_day"]) > 0, (
         "expected_cost_per_day should be a positive dollar amount."
+    )
+
+
+def read_decision(project_dir) -> dict:
+    path = project_dir / "reports" / "decision.json"
+    if not path.is_file():
+        pytest.fail(
+            "reports/decision.json is missing: run cost_and_capacity.ipynb to write it.", pytrace=False
+        )
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def rebuild_window(evaluation: dict) -> tuple[pd.DataFrame, pd.Timestamp, pd.Timestamp]:
+    """The costed transactions named by the decision's ``evaluation``, the data's last day and ``as_of``."""
+    from course.data.fraud import load_world
+
+    try:
+        world = load_world(**evaluation["world"]).transactions
+        as_of = pd.Timestamp(evaluation["as_of"])
+        first, last = pd.Timestamp(evaluation["first_day"]), pd.Timestamp(evaluation["last_day"])
+    except (TypeError, ValueError) as error:
+        pytest.fail(
+            f"The evaluation record of reports/decision.json does not name a world and days: {error}. "
+            "Let the notebook write it with fraud_design.report.describe_evaluation.",
+            pytrace=False,
+        )
+    days = world["timestamp"].dt.normalize()
+    return world[(days >= first) & (days <= last)], days.max(), as_of
+
+
+@pytest.mark.rubric("p4.report.matured_costs", points=5)
+def test_costs_come_from_a_matured_window(project_dir):
+    """The decision's costs come from a window whose fraud was charged back, at the assumptions' costs."""
+    decision = read_decision(project_dir)
+    evaluation = decision.get("evaluation")
+    assert isinstance(evaluation, dict) and set(WINDOW_KEYS) <= evaluation.keys(), (
+        f"reports/decision.json needs an 'evaluation' object with {list(WINDOW_KEYS)}: which transactions "
+        "were costed, as of which day. The notebook's last cell writes it with describe_evaluation(...)."
+    )
+    window, data_ends, as_of = rebuild_window(evaluation)
+    assert as_of <= data_ends + pd.Timedelta(days=1), (
+        f"as_of {as_of:%Y-%m-%d} is after the data ends ({data_ends:%Y-%m-%d}): stand on the day after the "
+        "last transaction, when the latest chargebacks have not arrived yet."
+    )
+    assert len(window) == int(evaluation["n_transactions"]), (
+        f"The days {evaluation['first_day']} to {evaluation['last_day']} hold {len(window):,} transactions, "
+        f"but the record says {int(evaluation['n_transactions']):,} were costed: cost whole days of one "
+        "contiguous window and describe that frame."
+    )
+    fraud = window["is_fraud"].astype(bool)
+    known = float((window.loc[fraud, "chargeback_date"] <= as_of).mean()) if fraud.any() else 1.0
+    assert known >= MATURED_SHARE, (
+        f"Only {known:.1%} of the fraud between {evaluation['first_day']} and {evaluation['last_day']} had "
+        f"been charged back by {as_of:%Y-%m-%d}: costs on labels that have not matured count unreported "
+        "fraud as legitimate and flatter every threshold. Cost only transactions older than the chargeback "
+        f"delay's 99th percentile (at least {MATURED_SHARE:.1%} of their fraud known)."
+    )
+    assumptions = tomllib.loads((project_dir / "assumptions.toml").read_text(encoding="utf-8"))
+    costs, daily = assumptions["costs"], assumptions["volume"]["daily_transactions"]
+    threshold = float(decision["threshold"])
+    held = window["model_score"].to_numpy(dtype=float) >= threshold
+    is_fraud = fraud.to_numpy()
+    scale = daily / len(window)
+    reviews = held.sum() * scale
+    cost = scale * (
+        window["amount"].to_numpy(dtype=float)[is_fraud & ~held].sum()
+        + held.sum() * costs["review_usd"]
+        + (held & ~is_fraud).sum() * costs["false_decline_usd"]
+    )
+    stated = float(decision["reviews_per_day"]), float(decision["expected_cost_per_day"])
+    assert stated == pytest.approx((reviews, cost), abs=1.0), (
+        f"At threshold {threshold} the window named in 'evaluation', at the costs of assumptions.toml, is "
+        f"{reviews:,.0f} reviews and ${cost:,.0f} a day; reports/decision.json says {stated[0]:,.0f} and "
+        f"${stated[1]:,.0f}. Cost exactly the matured window you describe, with review_usd and "
+        "false_decline_usd from assumptions.toml, scaled to daily_transactions."
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 
 import pytest
 
 from course.grading.doclint import DocSpec, NumberRule, SectionSpec, cross_check, format_findings, lint
 
 DOC = "DESIGN_DOC.md"
+ASSUMPTIONS = "Assumptions and constraints"
 NAME = "DESIGN_DOC.md"
 
 # (title, minimum words of substance)
@@ -98,7 +100,7 @@ def findings_of(kinds: set[str], markdown: str, spec: DocSpec) -> list:
     return [finding for finding in lint(markdown, spec) if finding.kind in kinds]
 
 
-@pytest.mark.rubric("p4.doc.sections", points=5)
+@pytest.mark.rubric("p4.doc.sections", points=3)
 def test_every_section_is_present_and_answered(project_dir):
     """Every section of the template is present under its heading and answered (at least a sentence)."""
     spec = DocSpec([SectionSpec(title, min_words=8) for title, _ in SECTIONS], placeholders=(), name=NAME)
@@ -106,7 +108,7 @@ def test_every_section_is_present_and_answered(project_dir):
     assert not problems, "Answer every section of the design doc:\n" + format_findings(problems)
 
 
-@pytest.mark.rubric("p4.doc.no_placeholder", points=4)
+@pytest.mark.rubric("p4.doc.no_placeholder", points=3)
 def test_no_template_placeholder_is_left(project_dir):
     """No template placeholder (Your answer here, TODO, TBD, a bracketed template slot) is left in the doc."""
     problems = findings_of({"placeholder"}, read_answers(project_dir), DocSpec([], name=NAME))
@@ -115,7 +117,7 @@ def test_no_template_placeholder_is_left(project_dir):
     )
 
 
-@pytest.mark.rubric("p4.doc.substance", points=5)
+@pytest.mark.rubric("p4.doc.substance", points=4)
 def test_each_section_has_substance(project_dir):
     """Each section has a minimum of substance (40 to 100 words of your own, depending on the section)."""
     spec = DocSpec(
@@ -128,7 +130,7 @@ def test_each_section_has_substance(project_dir):
     )
 
 
-@pytest.mark.rubric("p4.doc.required_numbers", points=6)
+@pytest.mark.rubric("p4.doc.required_numbers", points=5)
 def test_required_numbers_are_stated(project_dir):
     """The doc states latency budget in ms, review capacity, volume, threshold and expected cost."""
     problems = findings_of(
@@ -159,10 +161,55 @@ def test_doc_agrees_with_decision_json(project_dir):
     assert not problems, "Make the doc agree with your notebook:\n" + format_findings(problems)
 
 
-@pytest.mark.rubric("p4.doc.checklist", points=5)
+@pytest.mark.rubric("p4.doc.checklist", points=4)
 def test_production_checklist_terms_are_addressed(project_dir):
     """The production checklist is addressed: fallback, rollback, retraining signals, a named owner."""
     problems = findings_of(
         {"missing_term", "missing_section"}, read_answers(project_dir), DocSpec(CHECKLIST, name=NAME)
     )
     assert not problems, "Address the production checklist:\n" + format_findings(problems)
+
+
+@pytest.mark.rubric("p4.doc.matches_assumptions", points=4)
+def test_doc_agrees_with_assumptions_toml(project_dir):
+    """The doc's volume, peak factor, review capacity, costs and latency budget match assumptions.toml."""
+    path = project_dir / "assumptions.toml"
+    assert path.is_file(), (
+        "assumptions.toml is missing from your project folder: the doc's numbers rest on it."
+    )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        volume, costs, latency = raw["volume"], raw["costs"], raw["latency"]
+        checks = [
+            (ASSUMPTIONS, volume["daily_transactions"], "the daily volume ([volume] daily_transactions)"),
+            (ASSUMPTIONS, volume["peak_factor"], "the peak factor ([volume] peak_factor)"),
+            (
+                ASSUMPTIONS,
+                volume["review_capacity_per_day"],
+                "the review capacity ([volume] review_capacity_per_day)",
+            ),
+            (ASSUMPTIONS, costs["review_usd"], "the cost of a review ([costs] review_usd)"),
+            (
+                ASSUMPTIONS,
+                costs["false_decline_usd"],
+                "the false-decline friction ([costs] false_decline_usd)",
+            ),
+            (ASSUMPTIONS, latency["budget_ms"], "the latency budget in ms ([latency] budget_ms)"),
+            (
+                "Serving",
+                sum(float(ms) for ms in latency["components_ms"].values()),
+                "the sum of the component latencies in ms ([latency.components_ms])",
+            ),
+        ]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
+        pytest.fail(f"assumptions.toml cannot be read as the template lays it out: {error!r}.", pytrace=False)
+    markdown = read_answers(project_dir)
+    problems = []
+    for section, value, what in checks:
+        finding = cross_check(markdown, section, float(value), f"{what} from assumptions.toml", rel_tol=0.01)
+        if finding is not None:
+            problems.append(finding)
+    assert not problems, (
+        "The doc's assumptions must be the ones in assumptions.toml (change the file, re-run the notebook, "
+        "then update the doc):\n" + format_findings(problems)
+    )

@@ -19,7 +19,7 @@ def five_thresholds() -> pd.DataFrame:
     )
 
 
-@pytest.mark.rubric("p4.threshold.cheapest_feasible", points=7)
+@pytest.mark.rubric("p4.threshold.cheapest_feasible", points=6)
 def test_picks_the_cheapest_threshold_within_capacity(project_module):
     """The chosen threshold is the cheapest one whose reviews fit the daily review capacity."""
     threshold = project_module("fraud_design.threshold")
@@ -34,7 +34,7 @@ def test_picks_the_cheapest_threshold_within_capacity(project_module):
     )
 
 
-@pytest.mark.rubric("p4.threshold.within_capacity", points=7)
+@pytest.mark.rubric("p4.threshold.within_capacity", points=6)
 def test_never_exceeds_capacity_and_never_leaves_a_cheaper_feasible_threshold(project_module):
     """Reviews at the chosen threshold never exceed capacity, and no feasible threshold is cheaper."""
     threshold = project_module("fraud_design.threshold")
@@ -83,3 +83,23 @@ def test_raises_when_no_threshold_fits_capacity(project_module):
     threshold = project_module("fraud_design.threshold")
     with pytest.raises(ValueError):
         threshold.choose_threshold(five_thresholds(), review_capacity_per_day=10)
+
+
+@pytest.mark.rubric("p4.threshold.tie_fewer_reviews", points=2)
+def test_a_tie_in_cost_goes_to_the_threshold_with_fewer_reviews(project_module):
+    """On a tie in cost, the threshold that sends fewer payments to review wins (the higher one)."""
+    threshold = project_module("fraud_design.threshold")
+    curve = pd.DataFrame(
+        {
+            "threshold": [0.1, 0.2, 0.3, 0.4],
+            "reviews_per_day": [900.0, 600.0, 400.0, 200.0],
+            "cost_per_day": [15_000.0, 12_000.0, 12_000.0, 13_000.0],
+        }
+    )
+    chosen = threshold.choose_threshold(curve, review_capacity_per_day=1000)
+    assert chosen["threshold"] == pytest.approx(0.3), (
+        "Thresholds 0.2 (600 reviews a day) and 0.3 (400) both cost $12,000 a day within capacity; you chose "
+        f"{chosen['threshold']}. On a tie in cost keep the higher threshold: the same cost with fewer "
+        "payments held and 200 reviews a day of the team's time left (idxmin keeps the first row, the lower "
+        "threshold)."
+    )
