@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from course.errors import CourseError
+from course.grading.confine import confined
 from course.grading.messages import describe_exit, format_seconds
 from course.grading.notebooks import run_every_cell
 from course.grading.reports import GradeReport, ItemResult, TestResult, versions
@@ -417,11 +418,15 @@ class GradingRun:
         (self.work / f"state-{number}.json").write_text(json.dumps(state), encoding="utf-8")
         attempt = Attempt(self.work / f"results-{number}.jsonl")
         killed = None
+        env = self.environment()
+        command, note = confined(self.command(number), self.root, [Path(env["COURSE_DATA_DIR"])])
+        if note and note not in self.notes:
+            self.notes.append(note)
         with open(self.work / f"pytest-{number}.log", "wb") as log:
             process = _start(
-                self.command(number),
+                command,
                 cwd=self.tmp,
-                env=self.environment(),
+                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -1,0 +1,114 @@
+"""Confinement: the grading processes cannot read the course's answers and tests, or change the course.
+
+Each grading process starts in private mount and pid namespaces (util-linux ``unshare``; as a non-root
+user through a user namespace, where the kernel allows one). The pid namespace has its own ``/proc``: the
+grader's processes, their environment and their view of the file system are out of sight, and when the
+test process ends every process it left behind ends with it. Inside the mount namespace, before pytest
+starts:
+
+- ``solutions/``, ``projects/`` and ``tests/`` of the course repository are covered by empty, read-only
+  file systems, so a submission cannot import the reference code or read the graded tests (the grader's
+  own copy of the tests lives in the sandbox);
+- the rest of the repository (the toolkit, the virtualenv) is read-only, so a submission cannot rewrite
+  the course's code for the next submission;
+- the data cache stays writable (the worlds are generated on first use).
+
+Where none of this is possible (no ``unshare``, user namespaces disabled, macOS), grading runs without it
+and the report's notes say so once. ``python -m course.grading.confine --root R --keep D -- CMD...`` is the
+entry point inside the namespace: it sets up the mounts, then replaces itself with ``CMD``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import ctypes.util
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HIDDEN = ("solutions", "projects", "tests")
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+UNAVAILABLE = (
+    "The grader could not confine the test processes (no mount namespace here: {why}): a submission could "
+    "read the course's solutions and tests and write into the course. Grade untrusted work where "
+    "`unshare --mount` works (Linux; as root, or with user namespaces enabled)."
+)
+
+
+@functools.cache
+def namespace_prefix() -> tuple[tuple[str, ...], str]:
+    """The command prefix that starts a process in a private mount namespace, or ``()`` and why not."""
+    unshare = shutil.which("unshare")
+    if unshare is None or not sys.platform.startswith("linux"):
+        return (), "the `unshare` command is not available"
+    # a pid namespace with its own /proc: no process of the grader is visible (its environment, its root
+    # through /proc/<pid>/root), and every process left when the test process ends is killed with it
+    prefix = [unshare, "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"]
+    if os.geteuid() != 0:
+        prefix.insert(1, "--map-root-user")
+    try:
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return (), str(exc)
+    if probe.returncode != 0:
+        return (), probe.stderr.decode(errors="replace").strip() or f"exit status {probe.returncode}"
+    return tuple(prefix), ""
+
+
+def confined(command: list[str], root: Path, keep: list[Path]) -> tuple[list[str], str]:
+    """``command`` wrapped to run confined, and "" ; or ``command`` as it is, and the note why not."""
+    prefix, why = namespace_prefix()
+    if not prefix:
+        return command, UNAVAILABLE.format(why=why)
+    wrapper = [sys.executable, "-m", "course.grading.confine", "--root", str(root)]
+    for path in keep:
+        path.mkdir(parents=True, exist_ok=True)  # a folder created later would fall under the read-only root
+        wrapper += ["--keep", str(path)]
+    return [*prefix, *wrapper, "--", *command], ""
+
+
+def _mount(
+    libc: ctypes.CDLL, source: str, target: str, fstype: str | None, flags: int, data: str = ""
+) -> None:
+    result = libc.mount(
+        source.encode(), target.encode(), fstype.encode() if fstype else None, flags, data.encode() or None
+    )
+    if result != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
+
+
+def set_up(root: Path, keep: list[Path]) -> None:
+    """Inside a fresh mount namespace: hide the answers and tests, make the course read-only."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+    writable = [path for path in keep if path.is_dir() and root in path.resolve().parents]
+    _mount(libc, str(root), str(root), None, MS_BIND | MS_REC)
+    for path in writable:  # their own mounts before the root turns read-only: they stay writable
+        _mount(libc, str(path), str(path), None, MS_BIND | MS_REC)
+    _mount(libc, str(root), str(root), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    for name in HIDDEN:
+        folder = root / name
+        if folder.is_dir():
+            _mount(libc, "none", str(folder), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Set up the mounts, then run the command (never returns on success)."""
+    parser = argparse.ArgumentParser(prog="python -m course.grading.confine")
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--keep", type=Path, action="append", default=[])
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    set_up(args.root.resolve(), [path.resolve() for path in args.keep])
+    os.chdir(os.getcwd())  # the inherited working folder was resolved before the mounts: resolve it again
+    os.execv(command[0], command)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""Confinement: a submission cannot read the course's answers or tests, nor change the course.
+
+Each attack is graded twice: confined (it must earn nothing, and the course must be unchanged) and with
+confinement switched off (it earns points there), so that no attack test is vacuous.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from course.grading import confine
+from course.grading.runner import Limits, grade_submission
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_course"
+LIMITS = Limits(timeout=10, wall=60, memory_mb=2048)
+
+COPY_THE_REFERENCE = """
+import importlib.util as _util
+import os as _os
+
+def add(a, b):
+    path = _os.path.join(_os.environ["COURSE_ROOT"], "solutions", "p1_baseline", "tinypkg", "mathops.py")
+    spec = _util.spec_from_file_location("reference", path)
+    module = _util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.add(a, b)
+"""
+
+REWRITE_THE_TESTS = """
+import os as _os
+
+def add(a, b):
+    test = _os.path.join(_os.environ["COURSE_ROOT"], "tests", "graded", "p1_baseline", "test_mathops.py")
+    with open(test, "a") as handle:
+        handle.write("\\n# tampered\\n")
+    return a + b
+"""
+
+
+@pytest.fixture(autouse=True)
+def needs_namespaces() -> None:
+    prefix, why = confine.namespace_prefix()
+    if not prefix:
+        pytest.skip(f"no mount namespace on this machine: {why}")
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(SAMPLE, tmp_path / "course"))
+
+
+def attack(course: Path, code: str) -> Path:
+    folder = Path(shutil.copytree(course / "projects" / "p1_baseline", course.parent / "attack"))
+    module = folder / "tinypkg" / "mathops.py"
+    module.write_text(module.read_text().replace("def add(", "def _starter_add(") + textwrap.dedent(code))
+    return folder
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*.py")
+    }
+
+
+def unconfined(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(confine, "namespace_prefix", lambda: ((), "switched off by the test"))
+
+
+def add_points(report) -> float:
+    return next(item.earned for item in report.items if item.id == "p1.mathops.add")
+
+
+def test_copying_the_reference_from_solutions_earns_nothing(course: Path, monkeypatch) -> None:
+    target = attack(course, COPY_THE_REFERENCE)
+    assert add_points(grade_submission("p1", target, root=course, limits=LIMITS)) == 0
+    unconfined(monkeypatch)
+    report = grade_submission("p1", target, root=course, limits=LIMITS)
+    assert add_points(report) == 2, "without confinement the attack works: the test is not vacuous"
+    assert any("could not confine the test processes" in note for note in report.notes)
+
+
+def test_a_submission_cannot_rewrite_the_courses_tests(course: Path, monkeypatch) -> None:
+    tests = course / "tests"
+    before = checksums(tests)
+    grade_submission("p1", attack(course, REWRITE_THE_TESTS), root=course, limits=LIMITS)
+    assert checksums(tests) == before
+    unconfined(monkeypatch)
+    grade_submission("p1", course.parent / "attack", root=course, limits=LIMITS)
+    assert checksums(tests) != before, "without confinement the attack works: the test is not vacuous"
+
+
+def test_the_data_cache_stays_writable_and_the_toolkit_read_only(tmp_path: Path) -> None:
+    root = tmp_path / "course"
+    for name in ("solutions", "tests", "data", "course"):
+        (root / name).mkdir(parents=True)
+    (root / "solutions" / "answer.py").write_text("secret")
+    command, note = confine.confined(
+        ["/bin/sh", "-c", "ls solutions; touch data/ok; touch course/bad 2>/dev/null || echo read-only"],
+        root,
+        [root / "data"],
+    )
+    import subprocess
+
+    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
+    assert note == ""
+    assert done.stdout.split() == ["read-only"], "solutions/ must look empty and course/ read-only"
+    assert (root / "data" / "ok").is_file()
+
+
+LEAVE_A_PROCESS = """
+import subprocess as _subprocess
+
+def add(a, b):
+    _subprocess.Popen(["sleep", "{seconds}"], start_new_session=True, env={{}}, close_fds=True)
+    return a + b
+"""
+
+
+def sleepers(seconds: str) -> list:
+    import psutil
+
+    return [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[-1:] == [seconds]]
+
+
+def test_no_process_of_a_submission_outlives_its_grading(course: Path, monkeypatch) -> None:
+    seconds = "301.5"  # an argument no other process on the machine has
+    grade_submission(
+        "p1", attack(course, LEAVE_A_PROCESS.format(seconds=seconds)), root=course, limits=LIMITS
+    )
+    assert sleepers(seconds) == []
+    unconfined(monkeypatch)
+    grade_submission("p1", course.parent / "attack", root=course, limits=LIMITS)
+    left = sleepers(seconds)
+    for process in left:
+        process.kill()
+    assert left, "without confinement the detached process survives: the test is not vacuous"
