@@ -46,24 +46,42 @@ def _duplicate_invoice(frame):
     return pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
 
 
+def _duplicate_usage_day(frame):
+    return pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+
+
+def _extra_column(frame):
+    frame["acquisition_channel"] = frame["channel"]
+    return frame
+
+
+def _amount_in_cents(frame):
+    frame["amount"] = (frame["amount"] * 100).round()
+    return frame
+
+
+def _new_ticket_category(frame):
+    frame.loc[frame.index[0], "category"] = "payment_failure"
+    return frame
+
+
 BREAKS = {
-    "type": ("usage", "minutes", _as_string, None),
-    "null": ("usage", "customer_id", _null_key, None),
-    "range": ("invoices", "amount", _negative_amount, "-14.99"),
-    "category": ("customers", "plan", _unknown_plan, "platinum"),
-    "uniqueness": ("invoices", "invoice_id", _duplicate_invoice, None),
+    "type": ("usage", ("minutes",), _as_string, None),
+    "null": ("usage", ("customer_id",), _null_key, None),
+    "range": ("invoices", ("amount",), _negative_amount, "-14.99"),
+    "category": ("customers", ("plan",), _unknown_plan, "platinum"),
+    "uniqueness": ("invoices", ("invoice_id",), _duplicate_invoice, None),
+    "composite-key": ("usage", ("customer_id", "date"), _duplicate_usage_day, None),
+}
+UNDECLARED = {
+    "extra-column": ("customers", ("acquisition_channel",), _extra_column, None),
+    "unit-change": ("invoices", ("amount",), _amount_in_cents, None),
+    "new-category": ("tickets", ("category",), _new_ticket_category, "payment_failure"),
 }
 
 
-@pytest.mark.rubric("p3.contracts.violations", points=3)
-@pytest.mark.parametrize("kind", list(BREAKS))
-def test_contract_violation_stops_the_run(kind, project_module, raw_v1, tmp_path):
-    """A broken raw file (wrong type, null, range, category, duplicate key) stops validate before any write
-
-    The error names the table, the column and an offending value; nothing is written.
-    """
-    validate = project_module("churn_pipeline.validate")
-    table, column, change, example = BREAKS[kind]
+def _break_and_validate(validate, raw_v1, tmp_path, kind, table, columns, change, example) -> None:
+    """Break one raw partition, run validate_export, check the error and that nothing was written."""
     raw = shutil.copytree(raw_v1, tmp_path / "raw")
     _rewrite(_first_part(raw, table), change)
     out = tmp_path / "validated"
@@ -71,14 +89,63 @@ def test_contract_violation_stops_the_run(kind, project_module, raw_v1, tmp_path
         validate.validate_export(raw, out, [1, 2])
     message = str(caught.value)
     assert not isinstance(caught.value, NotImplementedError), f"validate_export is not written yet: {message}"
-    assert table in message and column in message, (
-        f"a {kind} violation in {table}.{column} must raise an error naming the table and the column; "
+    assert table in message and any(column in message for column in columns), (
+        f"a {kind} violation in {table}.{columns[0]} must raise an error naming the table and the column; "
         f"got: {message}"
     )
     if example is not None:
         assert example in message, f"the error must show an offending value (here {example}); got: {message}"
     assert not out.exists() or not any(out.rglob("*.parquet")), (
         f"validate wrote {out} although the {kind} contract failed: check every table before writing."
+    )
+
+
+@pytest.mark.rubric("p3.contracts.violations", points=2)
+@pytest.mark.parametrize("kind", list(BREAKS))
+def test_contract_violation_stops_the_run(kind, project_module, raw_v1, tmp_path):
+    """A broken raw file (wrong type, null, range, category, duplicate key) stops validate before any write
+
+    The error names the table, the column and an offending value; nothing is written.
+    """
+    validate = project_module("churn_pipeline.validate")
+    table, columns, change, example = BREAKS[kind]
+    _break_and_validate(validate, raw_v1, tmp_path, kind, table, columns, change, example)
+
+
+@pytest.mark.rubric("p3.contracts.undeclared_changes", points=1)
+@pytest.mark.parametrize("kind", list(UNDECLARED))
+def test_undeclared_upstream_change_stops_the_run(kind, project_module, raw_v1, tmp_path):
+    """An upstream change announced by no schema version (extra column, unit, category) fails a contract
+
+    The export still says version 1, but one partition carries a version-2 change: an extra column
+    (strict schema), amounts in cents (the range check) or a new ticket category (the allowed values).
+    """
+    validate = project_module("churn_pipeline.validate")
+    table, columns, change, example = UNDECLARED[kind]
+    _break_and_validate(validate, raw_v1, tmp_path, kind, table, columns, change, example)
+
+
+@pytest.mark.rubric("p3.contracts.violations", points=2)
+def test_failed_validation_keeps_the_previous_output(project_module, raw_v1, tmp_path):
+    """A broken export leaves the previous validated output exactly as it was"""
+    validate = project_module("churn_pipeline.validate")
+    out = tmp_path / "validated"
+    validate.validate_export(raw_v1, out, [1, 2])
+    before = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+    raw = shutil.copytree(raw_v1, tmp_path / "raw")
+    _rewrite(_first_part(raw, "usage"), _as_string)
+    with pytest.raises(Exception) as caught:
+        validate.validate_export(raw, out, [1, 2])
+    assert not isinstance(caught.value, NotImplementedError), f"not written yet: {caught.value}"
+    after = (
+        {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+        if out.is_dir()
+        else {}
+    )
+    assert after == before, (
+        f"after a failed validation the previous output holds {sorted(after)} instead of {sorted(before)} "
+        "(or changed bytes): check everything first, write the new output next to the old one, and only "
+        "then swap it in; never delete or overwrite the previous output before the new one is complete."
     )
 
 
@@ -95,7 +162,7 @@ def test_clean_export_passes_and_is_written(project_module, raw_v1, recent_table
         )
 
 
-@pytest.mark.rubric("p3.schema.v2_adapter", points=8)
+@pytest.mark.rubric("p3.schema.v2_adapter", points=5)
 def test_schema_v2_is_mapped_by_the_adapter(project_module, raw_v1, raw_v2, tmp_path):
     """A schema-version-2 export is mapped by the versioned adapter to exactly the version-1 tables"""
     validate = project_module("churn_pipeline.validate")
@@ -113,7 +180,44 @@ def test_schema_v2_is_mapped_by_the_adapter(project_module, raw_v1, raw_v2, tmp_
         )
 
 
-@pytest.mark.rubric("p3.schema.v2_reject", points=6)
+def _v2_frames(tables: dict) -> dict:
+    """Version-2 shaped frames built from version-1 tables (rename, cents, the new ticket category)."""
+    customers = tables["customers"].rename(columns={"channel": "acquisition_channel"})
+    invoices = tables["invoices"].assign(amount=(tables["invoices"]["amount"] * 100).round().astype("int64"))
+    tickets = tables["tickets"].copy()
+    tickets.loc[tickets.index[0], "category"] = "payment_failure"
+    return {"customers": customers, "usage": tables["usage"], "invoices": invoices, "tickets": tickets}
+
+
+@pytest.mark.rubric("p3.schema.v2_adapter", points=2)
+def test_adapter_leaves_its_input_alone(project_module, recent_tables):
+    """The version-2 adapter returns new tables and leaves the caller's version-2 frames unchanged"""
+    versions = project_module("churn_pipeline.schema_versions")
+    frames = _v2_frames(recent_tables)
+    kept = {name: frame.copy(deep=True) for name, frame in frames.items()}
+    adapted = versions.adapt_v2_to_v1(frames)
+    assert adapted["invoices"]["amount"].max() < 1000, (
+        "the adapter must turn integer cents into currency units."
+    )
+    assert "payment_failure" not in set(adapted["tickets"]["category"]), (
+        "the adapter must map the payment_failure category to billing."
+    )
+    assert len(adapted["tickets"]) == len(kept["tickets"]), (
+        f"the adapter returned {len(adapted['tickets'])} tickets for {len(kept['tickets'])}: map the new "
+        "category to billing, never drop rows."
+    )
+    for name, frame in kept.items():
+        try:
+            pd.testing.assert_frame_equal(frames[name], frame)
+        except AssertionError:
+            pytest.fail(
+                f"adapt_v2_to_v1 changed the caller's version-2 {name} frame in place: convert copies "
+                "(frame.copy(), rename, assign) and return new frames.",
+                pytrace=False,
+            )
+
+
+@pytest.mark.rubric("p3.schema.v2_reject", points=4)
 def test_schema_v2_rejected_with_what_changed(project_module, raw_v2, tmp_path):
     """When version 2 is not accepted, validate refuses it, says what changed, and writes nothing"""
     validate = project_module("churn_pipeline.validate")
