@@ -232,6 +232,9 @@ def mutants_command(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds per test and per notebook cell.")
     ] = 60.0,
+    jobs: Annotated[
+        int, typer.Option("--jobs", help="Mutants graded at once on their beside-notebooks tests.", min=1)
+    ] = 2,
 ) -> None:
     """Grade a project's mutation catalogue: every mutant must lose points, every alternative keep them.
 
@@ -268,6 +271,7 @@ def mutants_command(
             limits=Limits(timeout=timeout),
             extra_tests=extra_tests,
             on_result=lambda o: console.print(f"  {o.entry.name}: {o.verdict} ({o.seconds:.1f} s)"),
+            jobs=jobs,
         )
     if fmt == "json":
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")

@@ -8,8 +8,8 @@ entry to a fresh copy of the reference and grades it through the normal grader.
 
 A mutant is first graded on the ``beside_notebooks`` test files alone: those files do not read what the
 notebooks write (``rubric.toml`` says so, and the two-lane runner relies on it), so a test of theirs that
-fails proves the kill without running the notebooks. A mutant that survives that phase, and every
-alternative, gets a full grading.
+fails proves the kill without running the notebooks; several mutants run that phase at once (one test
+process each). A mutant that survives it, and every alternative, then gets a full grading, one at a time.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import json
 import time
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from tempfile import TemporaryDirectory
@@ -70,7 +71,7 @@ class Outcome:
     entry: Entry
     lost: dict[str, float]  # rubric item id -> points lost (the reference earns every point)
     failing: list[str]  # the tests and notebooks that earned nothing
-    phase: str  # "beside" (the beside_notebooks files only) or "full"
+    phase: str  # "beside" (the beside_notebooks files proved it), "full", or "partial" (beside, unproven)
     seconds: float
     tests_run: int
     notes: list[str] = field(default_factory=list)
@@ -291,8 +292,13 @@ def run_catalogue(
     limits: Limits | None = None,
     extra_tests: Path | None = None,
     on_result: Callable[[Outcome], None] | None = None,
+    jobs: int = 2,
 ) -> CatalogueReport:
-    """Grade the reference once, then every entry on its own copy; raise ``MutantError`` if one misapplies."""
+    """Grade the reference once, then every entry on its own copy; raise ``MutantError`` if one misapplies.
+
+    ``jobs`` mutants are graded at once in the first phase (one test process each); full gradings run one
+    at a time.
+    """
     started = time.monotonic()
     reference = solutions_dir(root) / project
     limits = limits or Limits()
@@ -312,14 +318,32 @@ def run_catalogue(
                 f"the reference solution of {project} does not get full marks ({short}): "
                 "every entry would look killed; fix the reference or its tests first."
             )
-        outcomes = []
+        copies = []
         for number, entry in enumerate(entries):
             copy = tmp / f"entry-{number}" / project
             copy_project(reference, copy)
             apply_entry(entry, copy)
-            outcome = grade_entry(
-                project, entry, copy, rubric, root=root, limits=limits, extra_tests=extra_tests
-            )
+            copies.append(copy)
+        # first phase, a single test process per mutant: several at once use the cores
+        beside: dict[int, Outcome | None] = {}
+        candidates = [n for n, e in enumerate(entries) if e.kind == "mutant" and rubric.beside_notebooks]
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = {
+                pool.submit(grade_beside, project, entries[n], copies[n], rubric, root, limits): n
+                for n in candidates
+            }
+            for future in as_completed(futures):
+                beside[futures[future]] = outcome = future.result()
+                if outcome is not None and outcome.phase == "beside" and on_result is not None:
+                    on_result(outcome)
+        # second phase, one full grading at a time: its notebooks and tests already use both cores
+        outcomes = []
+        for number, entry in enumerate(entries):
+            first = beside.get(number)
+            if first is not None and first.phase == "beside":
+                outcomes.append(first)
+                continue
+            outcome = grade_full(project, entry, copies[number], root, limits, extra_tests, first)
             outcomes.append(outcome)
             if on_result is not None:
                 on_result(outcome)
@@ -332,29 +356,36 @@ def run_catalogue(
     )
 
 
-def grade_entry(
+def grade_beside(
+    project: str, entry: Entry, copy: Path, rubric: Rubric, root: Path, limits: Limits
+) -> Outcome:
+    """Grade a mutant on the beside-notebooks files; phase ``beside`` when that proves the kill.
+
+    Otherwise the outcome (phase ``partial``) only carries the time and tests spent, for the full grading.
+    """
+    clock = time.monotonic()
+    report = grade_submission(project, copy, root=root, limits=limits, select=rubric.beside_notebooks)
+    lost, failing = _losses(report, rubric)
+    phase = "beside" if expected_loss(lost, entry.expect) else "partial"
+    return Outcome(entry, lost, failing, phase, time.monotonic() - clock, len(_ran(report)), report.notes)
+
+
+def grade_full(
     project: str,
     entry: Entry,
     copy: Path,
-    rubric: Rubric,
-    *,
     root: Path,
     limits: Limits,
     extra_tests: Path | None,
+    first: Outcome | None = None,
 ) -> Outcome:
-    """Grade one applied entry: the beside-notebooks files first for a mutant, a full grading otherwise."""
+    """A full grading of an applied entry (after a ``partial`` first phase, its time and tests count too)."""
     clock = time.monotonic()
-    tests_run = 0
-    if entry.kind == "mutant" and rubric.beside_notebooks:
-        report = grade_submission(project, copy, root=root, limits=limits, select=rubric.beside_notebooks)
-        tests_run += len(_ran(report))
-        lost, failing = _losses(report, rubric)
-        if expected_loss(lost, entry.expect):
-            return Outcome(entry, lost, failing, "beside", time.monotonic() - clock, tests_run, report.notes)
     report = grade_submission(project, copy, root=root, limits=limits, extra_tests=extra_tests)
-    tests_run += len(_ran(report))
     lost, failing = _losses(report)
-    return Outcome(entry, lost, failing, "full", time.monotonic() - clock, tests_run, report.notes)
+    seconds = time.monotonic() - clock + (first.seconds if first else 0.0)
+    tests_run = len(_ran(report)) + (first.tests_run if first else 0)
+    return Outcome(entry, lost, failing, "full", seconds, tests_run, report.notes)
 
 
 def _ran(report: GradeReport) -> list[str]:
