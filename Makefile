@@ -23,7 +23,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export DVC_NO_ANALYTICS := true
 export PYTHONHASHSEED := 0
 
-.PHONY: help start test lint lint-fix test-toolkit test-graded test-discrimination assign-check \
+.PHONY: help start test lint lint-fix test-toolkit test-graded test-starters assign-check \
         test-notebooks docs-build test-browser docs grade assign data doctor clean mutants lock
 
 help: ## list the commands
@@ -52,7 +52,7 @@ data: $(STAMP) ## generate the data worlds into data/ if missing
 doctor: $(STAMP) ## check the environment
 	$(COURSE) doctor
 
-test: $(STAMP) lint test-toolkit test-graded test-discrimination assign-check test-notebooks docs-build test-browser ## everything CI checks
+test: $(STAMP) lint test-toolkit test-graded test-starters assign-check test-notebooks docs-build test-browser ## everything CI checks
 	@echo "make test: all stages passed"
 
 lint: $(STAMP) ## ruff check and ruff format --check
@@ -70,8 +70,8 @@ test-graded: $(STAMP) ## graded tests on solutions/: full marks expected
 	@if [ -z "$(GRADED)" ]; then echo "no graded tests yet"; else \
 	  $(PYTEST) tests/graded --target solutions -q || [ $$? -eq 5 ]; fi
 
-test-discrimination: $(STAMP) ## every graded test must fail on the untouched starter in projects/
-	@for p in $(GRADED); do $(BIN)/python -m course.grading.discrimination $$p || exit 1; done
+test-starters: $(STAMP) ## every graded test must fail on the untouched starter in projects/
+	$(COURSE) check-starter $(GRADED)
 
 assign-check: $(STAMP) ## projects/ is exactly what `course assign` writes from solutions/
 	$(COURSE) assign --check

@@ -17,6 +17,7 @@ from course.data.commands import data_command
 from course.doctor import doctor_command
 from course.errors import EXIT_ERROR, CourseError
 from course.grading.commands import grade_command, mutants_command, rubric_command
+from course.grading.starter_check import check_starter_command
 from course.stories import stories_command
 
 app = typer.Typer(
@@ -49,6 +50,7 @@ for name, command in (
     ("grade", grade_command),
     ("rubric", rubric_command),
     ("mutants", mutants_command),
+    ("check-starter", check_starter_command),
     ("stories", stories_command),
 ):
     app.command(name)(reported(command))
