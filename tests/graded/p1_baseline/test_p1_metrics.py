@@ -17,7 +17,7 @@ def _cases():
     yield np.array([0, 0, 1, 1, 0, 1]), np.array([0.1, 0.4, 0.4, 0.8, 0.8, 0.9])  # ties
 
 
-@pytest.mark.rubric("p1.metrics.match_sklearn", points=5)
+@pytest.mark.rubric("p1.metrics.match_sklearn", points=3)
 def test_metrics_match_scikit_learn(project_module):
     """PR-AUC, ROC-AUC, log-loss and Brier match scikit-learn's definitions."""
     metrics = project_module("churn_baseline.metrics")
@@ -36,7 +36,7 @@ def test_metrics_match_scikit_learn(project_module):
             )
 
 
-@pytest.mark.rubric("p1.metrics.capacity", points=4)
+@pytest.mark.rubric("p1.metrics.capacity", points=3)
 def test_precision_recall_at_capacity_hand_computed(project_module):
     """Precision and recall at capacity: contact the top share of scores, count the churners reached."""
     metrics = project_module("churn_baseline.metrics")
@@ -98,3 +98,53 @@ def test_bootstrap_resamples_customers(project_module):
     )
     again = metrics.bootstrap_ci(y, p, groups, metrics.brier, n_boot=300, alpha=0.1, seed=0)
     assert again == pytest.approx((point, low, high)), "Same seed, same interval: seed the random generator."
+
+
+@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=2)
+def test_bootstrap_keeps_every_draw_of_a_customer(project_module):
+    """A customer drawn twice counts twice: every resample holds as many customers as the data."""
+    metrics = project_module("churn_baseline.metrics")
+    rng = np.random.default_rng(8)
+    n_customers, rows_each = 60, 4
+    groups = rng.permutation(np.repeat([f"c{i:02d}" for i in range(n_customers)], rows_each))
+    y = (rng.random(len(groups)) < 0.3).astype(int)
+    y[:2] = [0, 1]
+    p = rng.random(len(groups))
+    sizes = []
+
+    def resample_size(y_true, y_score):
+        sizes.append(len(y_true))
+        return float(len(y_true))
+
+    metrics.bootstrap_ci(y, p, groups, resample_size, n_boot=50, seed=0)
+    assert len(sizes) > 1 and min(sizes) == max(sizes) == len(y), (
+        f"Every customer has {rows_each} rows, so every resample of {n_customers} customers drawn with "
+        f"replacement holds exactly {len(y)} rows; your resamples held {min(sizes, default=0)} to "
+        f"{max(sizes, default=0)} rows. "
+        "A customer drawn twice must bring all its rows twice: repeat them, do not keep each drawn "
+        "customer once."
+    )
+
+
+@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=1)
+def test_bootstrap_interval_has_the_stated_coverage(project_module):
+    """The interval spans the alpha / 2 and 1 - alpha / 2 percentiles of the resampled metric."""
+    metrics = project_module("churn_baseline.metrics")
+    rng = np.random.default_rng(9)
+    n_customers, rows_each = 400, 3
+    groups = np.repeat(np.arange(n_customers), rows_each)
+    p = np.repeat(rng.normal(0.5, 0.1, n_customers), rows_each)
+    y = (rng.random(len(p)) < 0.3).astype(int)
+
+    def mean_score(y_true, y_score):
+        return float(np.mean(y_score))
+
+    for alpha, z in [(0.1, 1.6449), (0.3, 1.0364)]:
+        _, low, high = metrics.bootstrap_ci(y, p, groups, mean_score, n_boot=1000, alpha=alpha, seed=0)
+        # the mean of 400 customers' scores: its bootstrap distribution is close to normal
+        expected = 2 * z * np.std(p[::rows_each]) / np.sqrt(n_customers)
+        assert abs((high - low) / expected - 1) < 0.12, (
+            f"With alpha={alpha} the interval should span the {alpha / 2:.0%} to {1 - alpha / 2:.0%} "
+            f"percentiles of the resampled metric, about {expected:.4f} wide here; yours is "
+            f"{high - low:.4f} wide. Take np.percentile at 100 * alpha / 2 and 100 * (1 - alpha / 2)."
+        )

@@ -46,6 +46,12 @@ def test_prior_and_rule_baselines(project_module):
         "RuleClassifier({'failed': ('>', 0), 'trend': ('<', -0.3)}) should flag rows 1, 2, 3 and predict the "
         f"churn rate of flagged rows (2/3) and of the others (0); got {np.round(flagged, 3)}."
     )
+    gaps = pd.DataFrame({"tenure": [2.0, np.nan, 30.0, np.nan]})
+    flags = baselines.RuleClassifier({"tenure": ("<", 12)}).predict(gaps)
+    assert list(np.asarray(flags, dtype=int)) == [1, 0, 0, 0], (
+        "RuleClassifier({'tenure': ('<', 12)}) should flag only the known short tenure: a missing value "
+        f"never flags (do not fill it with 0); got {list(flags)} for tenures [2, NaN, 30, NaN]."
+    )
 
 
 @pytest.mark.rubric("p1.baselines.pipelines", points=4)
@@ -73,6 +79,30 @@ def test_model_pipelines_work_on_any_table(project_module):
     steps = baselines.make_logistic(["usage"], ["tier"])
     assert any(type(s).__name__ == "ColumnTransformer" for _, s in getattr(steps, "steps", [])), (
         "make_logistic should return a Pipeline whose first step is a ColumnTransformer."
+    )
+
+
+@pytest.mark.rubric("p1.baselines.pipelines", points=1)
+def test_boosting_uses_the_callers_parameters(project_module):
+    """make_boosting passes the caller's parameters (max_iter, learning_rate, class_weight) to the model."""
+    baselines = project_module("churn_baseline.baselines")
+    df, y = _frame(3)
+    test_df, _ = _frame(4)
+    usual = baselines.make_boosting(["usage", "tickets"], ["tier"], seed=0).fit(df, y)
+    one_step = baselines.make_boosting(["usage", "tickets"], ["tier"], seed=0, max_iter=1, learning_rate=0.01)
+    p_usual = usual.predict_proba(test_df)[:, 1]
+    p_step = one_step.fit(df, y).predict_proba(test_df)[:, 1]
+    assert np.ptp(p_step) < 0.05 < np.ptp(p_usual), (
+        "make_boosting(..., max_iter=1, learning_rate=0.01) should give almost the same probability to every "
+        f"row (one tiny step from the base rate); its probabilities span {np.ptp(p_step):.3f}, like the "
+        "default model's. Let the caller's parameters override your defaults."
+    )
+    balanced = baselines.make_boosting(["usage", "tickets"], ["tier"], seed=0, class_weight="balanced")
+    p_balanced = balanced.fit(df, y).predict_proba(test_df)[:, 1]
+    assert p_balanced.mean() > p_usual.mean() + 0.1, (
+        "make_boosting(..., class_weight='balanced') should weigh the rare class up and raise the average "
+        f"probability; got {p_balanced.mean():.3f} against {p_usual.mean():.3f} without it. Pass the extra "
+        "parameters on to HistGradientBoostingClassifier."
     )
 
 

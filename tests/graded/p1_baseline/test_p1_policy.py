@@ -31,6 +31,29 @@ def test_thresholds_by_capacity_and_by_profit(project_module, decision):
     )
 
 
+@pytest.mark.rubric("p1.thresholds.capacity_and_profit", points=2)
+def test_profit_threshold_stays_within_capacity_and_never_loses(project_module, decision):
+    """The profit threshold never exceeds the capacity, and contacts nobody when every list loses money."""
+    thresholds = project_module("churn_baseline.thresholds")
+    s = np.array([0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    y = np.array([0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
+    # capacity 0.2 -> at most 2 contacts: profit -10 (k=1), 30 (k=2); k=3 would earn 70 but is not allowed
+    best = thresholds.threshold_for_profit(y, s, decision)
+    contacted = int((s >= best["threshold"]).sum())
+    assert contacted <= 2 and best["profit"] == pytest.approx(30), (
+        f"With capacity 0.2 of 10 rows at most 2 customers can be contacted: the best list within it earns "
+        f"30 at threshold 0.9; your threshold {best['threshold']} contacts {contacted} (profit "
+        f"{best['profit']}). The capacity is k = floor(0.2 * 10) = 2 rows, not k + 1."
+    )
+    losing = np.array([0, 0, 1, 0, 0, 0, 0, 0, 0, 1])
+    none = thresholds.threshold_for_profit(losing, s, decision)
+    contacted = int((s >= none["threshold"]).sum())
+    assert contacted == 0 and none["profit"] == pytest.approx(0), (
+        "Here every list within capacity loses money (no churner in the top 2), so the policy should "
+        f"contact nobody (threshold inf, profit 0); got {none}, which contacts {contacted}."
+    )
+
+
 @pytest.mark.rubric("p1.calibration.ece", points=3)
 def test_expected_calibration_error_hand_computed(project_module):
     """Reliability table and expected calibration error on equal-width bins."""
@@ -47,6 +70,19 @@ def test_expected_calibration_error_hand_computed(project_module):
     table = calibration.reliability_table(y, p, n_bins=10)
     assert list(table["count"]) == [4, 2], (
         f"Two non-empty bins of 4 and 2 rows expected; got counts {list(table['count'])}."
+    )
+    probs = np.array([0.1, 0.25, 0.25, 0.5, 0.75, 1.0])
+    hits = np.array([0, 1, 0, 1, 1, 1])
+    # 4 bins [0, .25), [.25, .5), [.5, .75), [.75, 1]: a probability on an edge opens the next bin
+    table = calibration.reliability_table(hits, probs, n_bins=4)
+    assert list(table["count"]) == [1, 2, 1, 2], (
+        "With 4 bins, [0.1, 0.25, 0.25, 0.5, 0.75, 1.0] fall in bins of 1, 2, 1 and 2 rows (a probability "
+        f"on an edge belongs to the bin it opens, 1.0 to the last bin); got counts {list(table['count'])}. "
+        "Use left-closed bins: min(floor(p * n_bins), n_bins - 1)."
+    )
+    ece = calibration.expected_calibration_error(hits, probs, n_bins=4)
+    assert ece == pytest.approx((0.1 + 2 * 0.25 + 0.5 + 2 * 0.125) / 6), (
+        f"ECE on those 4 bins should be (0.1 + 2 * 0.25 + 0.5 + 2 * 0.125) / 6 = 0.225; got {ece:.4f}."
     )
 
 
@@ -68,9 +104,19 @@ def test_calibrator_lowers_calibration_error(project_module, read_metrics):
     before = calibration.expected_calibration_error(y_new, raw_new)
     for method, calibrator in fitted.items():
         after = calibration.expected_calibration_error(y_new, calibrator.transform(raw_new))
-        assert after < before / 2, (
-            f"{method} calibration should cut the ECE of these inflated scores (before {before:.3f}); "
-            f"after: {after:.3f}. Fit on the validation labels and scores, then transform new scores."
+        assert after < min(before / 2, 0.03), (
+            f"{method} calibration should bring the ECE of these inflated scores from {before:.3f} to below "
+            f"0.03 (a well-fitted calibrator reaches about 0.01); after: {after:.3f}. Fit on the validation "
+            "labels and scores, on the same input transform() uses (sigmoid: the logit of the score), then "
+            "transform new scores."
+        )
+    beyond = np.array([0.0, raw_val.min() / 2, (1 + raw_val.max()) / 2, 1.0])  # outside the fitted range
+    for method, calibrator in fitted.items():
+        out = np.asarray(calibrator.transform(beyond), dtype=float)
+        assert np.isfinite(out).all() and ((out >= 0) & (out <= 1)).all(), (
+            f"The {method} calibrator gives {out.round(4).tolist()} for scores below and above every "
+            "validation score: a new month always brings such scores, so map them to the nearest fitted "
+            "probability (isotonic: out_of_bounds='clip')."
         )
     cal = read_metrics("the calibration you reported").get("calibration", {})
     assert cal.get("ece_calibrated", 1) < cal.get("ece_raw", 0), (
@@ -105,6 +151,18 @@ def test_slice_report_and_worst_slice(project_module):
     assert (worst["slice"], worst["value"]) == ("plan", "b"), (
         f"The worst slice by recall is plan=b; got {worst}."
     )
+    worst = slices.worst_slice(report, metric="recall", min_positives=3)
+    assert (worst["slice"], worst["value"]) == ("plan", "b"), (
+        f"With min_positives=3 both plans (3 churners each) qualify and plan=b is the worst; got {worst}. "
+        "Keep slices with at least min_positives churners (>=, not >)."
+    )
+    gaps = df.assign(region=["north", None] * 6)
+    regions = slices.slice_report(gaps, ["region"], "y", "score", "chosen")
+    assert int(regions["n"].sum()) == len(gaps) and len(regions) == 2, (
+        f"Half the rows have no region: they must form a slice of their own (every row belongs to one slice "
+        f"of each column), not vanish; got slices {regions['value'].tolist()} with n "
+        f"{regions['n'].tolist()}. Group with dropna=False."
+    )
     missed = slices.missed_churners(df, "y", "chosen")
     assert sorted(missed.index) == [4, 7, 8], f"Missed churners are rows 4, 7, 8; got {sorted(missed.index)}."
 
@@ -124,6 +182,11 @@ def test_fairness_report_by_group(project_module):
     assert out["largest_gap"]["metric"] == "recall" and out["largest_gap"]["gap"] == pytest.approx(0.75), (
         f"The largest gap is recall (1.0 vs 0.25 = 0.75); got {out['largest_gap']}."
     )
+    low, high = out["largest_gap"]["low_group"], out["largest_gap"]["high_group"]
+    assert (low, high) == ("old", "young"), (
+        f"The recall gap runs from old (0.25, the low group) to young (1.0, the high group); got low_group "
+        f"{low!r} and high_group {high!r}."
+    )
 
 
 @pytest.mark.rubric("p1.responsible.permutation_importance", points=2)
@@ -141,4 +204,15 @@ def test_permutation_importance_finds_the_signal(project_module):
     table = responsible.permutation_importance_table(model, X, y, n_repeats=3, seed=0)
     assert list(table["feature"])[:2] == ["signal", "weak"], (
         f"Expected features ranked signal, weak, noise (most important first); got {list(table['feature'])}."
+    )
+    drop = float(table.set_index("feature").loc["signal", "importance"])
+    assert 0.5 < drop < 0.75, (
+        f"Shuffling 'signal' should cost about 0.6 of PR-AUC (average precision, the default scoring); your "
+        f"table says {drop:.3f}. Score with the scoring argument, not the model's default score (accuracy)."
+    )
+    by_auc = responsible.permutation_importance_table(model, X, y, scoring="roc_auc", n_repeats=3, seed=0)
+    drop = float(by_auc.set_index("feature").loc["signal", "importance"])
+    assert 0.3 < drop < 0.48, (
+        f"With scoring='roc_auc', shuffling 'signal' should cost about 0.39 of ROC-AUC; got {drop:.3f}: pass "
+        "the scoring argument on to the permutation."
     )

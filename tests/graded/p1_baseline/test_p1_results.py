@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 
+import numpy as np
+import pandas as pd
 import pytest
 
 MODEL_METRICS = ("pr_auc", "roc_auc", "log_loss", "brier", "precision_at_capacity", "recall_at_capacity",
@@ -28,7 +31,7 @@ def test_mlp_comparison_in_metrics_json(read_metrics):
     )
 
 
-@pytest.mark.rubric("p1.results.metrics_json", points=3)
+@pytest.mark.rubric("p1.results.metrics_json", points=2)
 def test_metrics_json_follows_schema(read_metrics, project_dir):
     """metrics.json holds all models' metrics, the threshold, the capacity, the profit and the worst slice."""
     metrics_json = read_metrics("its schema")
@@ -60,6 +63,163 @@ def test_metrics_json_follows_schema(read_metrics, project_dir):
     )
 
 
+def _predictions(project_dir, part: str, purpose: str) -> pd.DataFrame:
+    """``reports/<part>_predictions.csv`` as the notebook wrote it (test or validation rows)."""
+    path = project_dir / "reports" / f"{part}_predictions.csv"
+    if not path.is_file():
+        pytest.fail(
+            f"reports/{part}_predictions.csv not found, so {purpose} cannot be checked: run baseline.ipynb "
+            "top to bottom; its last cell writes the file.",
+            pytrace=False,
+        )
+    frame = pd.read_csv(path)
+    missing = sorted({"customer_id", "month", "churned", "score", "raw_score"} - set(frame.columns))
+    if missing:
+        pytest.fail(
+            f"reports/{part}_predictions.csv lacks the column(s) {missing}: let the notebook's last cell "
+            "write it (see the README's schema).",
+            pytrace=False,
+        )
+    return frame
+
+
+@pytest.mark.rubric("p1.results.splits", points=3)
+def test_notebook_splits_out_of_time_and_grouped(project_dir, read_metrics):
+    """The notebook tests on the latest mature months and validates on whole customers of earlier months."""
+    data = read_metrics("which months you tested on").get("data", {})
+    train, test, immature = (
+        sorted(data.get(k) or []) for k in ("train_months", "test_months", "immature_months")
+    )
+    assert train and test and immature, (
+        "metrics.json data needs train_months, test_months and immature_months (lists of YYYY-MM)."
+    )
+    wanted = tomllib.loads((project_dir / "params.toml").read_text())["split"]["test_months"]
+    assert len(test) == wanted and max(train) < min(test), (
+        f"The test set should be the latest {wanted} mature months, all after the training months (an "
+        f"out-of-time split); metrics.json says train {train[0]}..{train[-1]} and test {test}. Hold out the "
+        "latest months, not a random share of customers or rows."
+    )
+    assert max(test) < min(immature), (
+        f"Test months {test} reach into the immature months {immature}, whose labels are not known yet: "
+        "an unknown label is not 'no churn'; drop those months before splitting."
+    )
+    predictions = _predictions(project_dir, "test", "the test months")
+    months = sorted(set(predictions["month"].astype(str).str[:7]))
+    assert months == test and len(predictions) == data.get("n_test"), (
+        f"reports/test_predictions.csv should hold the {data.get('n_test')} rows of the test months {test}; "
+        f"it holds {len(predictions)} rows of {months}."
+    )
+    validation = _predictions(project_dir, "validation", "the validation months")
+    late = sorted(set(validation["month"].astype(str).str[:7]) - set(train))
+    assert not late and len(validation) == data.get("n_validation"), (
+        f"The validation customers' {data.get('n_validation')} rows must come from the training months; "
+        f"reports/validation_predictions.csv holds {len(validation)} rows, and months {late} outside "
+        "training."
+    )
+    # a customer is active in consecutive months, so a validation set of whole customers has no gaps
+    month = pd.to_datetime(validation["month"])
+    index = (month.dt.year * 12 + month.dt.month).groupby(validation["customer_id"])
+    gaps = int(((index.max() - index.min() + 1) != index.count()).sum())
+    assert gaps == 0, (
+        f"{gaps} validation customers have only some of their training months in validation: the other "
+        "months are in the fit set. Hold out whole customers (grouped_holdout), not rows."
+    )
+
+
+@pytest.mark.rubric("p1.results.fitted_on_validation", points=3)
+def test_threshold_and_calibrator_fitted_on_validation(project_module, project_dir, read_metrics):
+    """The threshold, the calibrator and the policy were chosen on validation customers, not test months."""
+    metrics_json = read_metrics("what your threshold and calibrator were fitted on")
+    validation = _predictions(project_dir, "validation", "the data your threshold was fitted on")
+    test = _predictions(project_dir, "test", "the data your calibrator was applied to")
+    config = project_module("churn_baseline.config")
+    thresholds = project_module("churn_baseline.thresholds")
+    calibration = project_module("churn_baseline.calibration")
+    decision = config.load_config(project_dir / "params.toml").decision
+    y_val, y_test = (part["churned"].to_numpy(dtype=int) for part in (validation, test))
+
+    reported = metrics_json.get("threshold", {})
+    on_validation = thresholds.threshold_for_profit(y_val, validation["score"].to_numpy(float), decision)
+    profit = reported.get("profit")
+    assert isinstance(profit, int | float) and math.isclose(
+        profit, on_validation["threshold"], abs_tol=2e-4
+    ), (
+        f"metrics.json threshold.profit is {profit}, but the profit threshold of your model's validation "
+        f"scores is {on_validation['threshold']:.4f}: choose the threshold on the validation customers "
+        "(threshold_for_profit(y_val, p_val, ...)) and apply it unchanged to the test months."
+    )
+    if reported.get("policy") == "capacity":
+        k = max(1, int(np.floor(decision.capacity * len(y_val) + 1e-9)))
+        top = np.argsort(-validation["score"].to_numpy(float), kind="stable")[:k]
+        capacity_profit = y_val[top].sum() * decision.gain_per_churner - k * decision.contact_cost
+        assert capacity_profit >= on_validation["profit"] - 1e-6, (
+            f"You chose the capacity policy, which earns {capacity_profit:.0f} on the validation customers "
+            f"against {on_validation['profit']:.0f} for the profit policy: choose the policy on validation, "
+            "not by which one earned more on the test months."
+        )
+
+    cal = metrics_json.get("calibration", {})
+    raw_ece = calibration.expected_calibration_error(y_test, test["raw_score"].to_numpy(float))
+    assert math.isclose(raw_ece, cal.get("ece_raw", -1.0), abs_tol=3e-4), (
+        f"metrics.json calibration.ece_raw ({cal.get('ece_raw')}) should be the ECE of raw_score in "
+        f"reports/test_predictions.csv ({raw_ece:.4f}), the uncalibrated scores of the model you calibrate."
+    )
+    fitted = calibration.fit_calibrator(
+        y_val, validation["raw_score"].to_numpy(float), method=cal.get("method", "sigmoid")
+    )
+    calibrated = np.clip(
+        np.asarray(fitted.transform(test["raw_score"].to_numpy(float)), float), 1e-15, 1 - 1e-15
+    )
+    ece = calibration.expected_calibration_error(y_test, calibrated)
+    loss = float(-np.mean(y_test * np.log(calibrated) + (1 - y_test) * np.log(1 - calibrated)))
+    reported_loss = (
+        metrics_json.get("models", {}).get("boosting_balanced_calibrated", {}).get("log_loss", -1.0)
+    )
+    assert math.isclose(ece, cal.get("ece_calibrated", -1.0), abs_tol=3e-4) and math.isclose(
+        loss, reported_loss, abs_tol=3e-4
+    ), (
+        f"metrics.json reports the calibrated model's ECE {cal.get('ece_calibrated')} and log-loss "
+        f"{reported_loss}, but a {cal.get('method')} calibrator fitted on the validation customers' raw "
+        f"scores gives {ece:.4f} and {loss:.4f} on the test months: fit the calibrator on validation "
+        "(never on the test months or the training rows), then transform the test scores."
+    )
+
+
+@pytest.mark.rubric("p1.results.fitted_on_validation", points=1)
+def test_telco_model_and_threshold_chosen_on_validation(project_module, project_dir):
+    """On IBM Telco too, the model and the profit threshold are chosen on the validation customers."""
+    path = project_dir / "reports" / "telco_metrics.json"
+    if not path.is_file():
+        pytest.fail(
+            "reports/telco_metrics.json not found: run real_data.ipynb; its last cell writes it.",
+            pytrace=False,
+        )
+    telco = json.loads(path.read_text(encoding="utf-8"))
+    on_validation = telco.get("validation_pr_auc") or {}
+    assert on_validation and telco.get("best_model") == max(on_validation, key=on_validation.get), (
+        f"telco_metrics.json names {telco.get('best_model')!r} as the best model, but the validation PR-AUCs "
+        f"are {on_validation}: choose the model on the validation customers; the test set only reports."
+    )
+    validation = project_dir / "reports" / "telco_validation_predictions.csv"
+    if not validation.is_file():
+        pytest.fail(
+            "reports/telco_validation_predictions.csv not found: run real_data.ipynb top to bottom.",
+            pytrace=False,
+        )
+    frame = pd.read_csv(validation)
+    thresholds = project_module("churn_baseline.thresholds")
+    decision = project_module("churn_baseline.config").load_config(project_dir / "params.toml").decision
+    expected = thresholds.threshold_for_profit(
+        frame["churn"].to_numpy(dtype=int), frame["score"].to_numpy(dtype=float), decision
+    )["threshold"]
+    value = telco.get("threshold", {}).get("value")
+    assert isinstance(value, int | float) and math.isclose(value, expected, abs_tol=2e-4), (
+        f"telco_metrics.json threshold.value is {value}, but the profit threshold of the best model's "
+        f"validation scores is {expected:.4f}: fit the threshold on validation, then apply it to the test "
+        "customers."
+    )
+
+
 def _readme_spec(doclint):
     S = doclint.SectionSpec
     return doclint.DocSpec(
@@ -85,7 +245,7 @@ def _readme_spec(doclint):
     )  # fmt: skip
 
 
-@pytest.mark.rubric("p1.readme.answers", points=6)
+@pytest.mark.rubric("p1.readme.answers", points=5)
 def test_readme_answers_present_and_match_results(project_dir, read_metrics):
     """The README answers all six questions with substance, quoting numbers that match metrics.json."""
     from course.grading import doclint

@@ -66,7 +66,7 @@ def _check_grouped(split, df: pd.DataFrame, n_splits: int, seed: int) -> None:
     assert len(fit) + len(val) == len(df) and len(val) > 0, "grouped_holdout must use every row exactly once."
 
 
-@pytest.mark.rubric("p1.split.out_of_time", points=6)
+@pytest.mark.rubric("p1.split.out_of_time", points=4)
 def test_out_of_time_split_holds_out_the_latest_mature_periods(project_module, make_panel):
     """The test set is the latest mature periods; no test period comes before a training period."""
     split = project_module("churn_baseline.split")
@@ -96,7 +96,28 @@ def test_immature_labels_never_used(project_module, make_panel):
     prop()
 
 
-@pytest.mark.rubric("p1.split.grouped_by_customer", points=5)
+@pytest.mark.rubric("p1.split.immature_excluded", points=1)
+def test_partly_labelled_period_dropped_whole(project_module, make_panel):
+    """A period whose labels are only partly known (the early churners) is dropped whole, not half-used."""
+    split = project_module("churn_baseline.split")
+    df = make_panel(4, 60, 8, 1)  # period 7 has no known label yet
+    partial = df.index[df["period"] == 6]
+    # in period 6 only the customers who already left are known: a sample of churners, not of customers
+    df.loc[partial, "y"] = np.where(np.arange(len(partial)) % 3 == 0, 1.0, np.nan)
+    mature = split.mature_rows(df, "y", "period")
+    assert 6 not in set(mature["period"]), (
+        f"mature_rows kept {int((mature['period'] == 6).sum())} rows of period 6, where only the early "
+        "churners are known yet: with a time column, drop every period that has any unknown label (its "
+        "known labels are all churners, a biased sample)."
+    )
+    train, test = split.out_of_time_split(df, "period", "y", test_periods=2)
+    assert sorted(test["period"].unique()) == [4, 5] and 6 not in set(train["period"]), (
+        "With period 6 only partly labelled, the test set should be periods [4, 5] (the latest complete "
+        f"ones) and period 6 in neither set; got test periods {sorted(test['period'].unique())}."
+    )
+
+
+@pytest.mark.rubric("p1.split.grouped_by_customer", points=4)
 def test_validation_is_grouped_by_customer(project_module, make_panel):
     """Validation folds and the hold-out never put one customer on both sides."""
     split = project_module("churn_baseline.split")
