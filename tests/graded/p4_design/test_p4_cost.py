@@ -62,6 +62,11 @@ def test_reviews_and_false_declines_are_costed(project_module):
     assert half.total_usd == pytest.approx(296.0), (
         f"The total at 0.5 is 16 + 30 + 250 = $296, not {half.total_usd}."
     )
+    counts = (half.n_fraud_caught, half.n_fraud_missed, half.n_false_declines)
+    assert counts == (2, 1, 2), (
+        "At threshold 0.5 two frauds are held (caught), one is missed and two legitimate payments are held "
+        f"(false declines); you returned caught={counts[0]}, missed={counts[1]}, false declines={counts[2]}."
+    )
 
 
 @pytest.mark.rubric("p4.cost.threshold_inclusive", points=3)
@@ -96,4 +101,22 @@ def test_cost_curve_scales_the_sample_to_daily_volume(project_module):
     assert list(curve["cost_per_day"]) == pytest.approx([38_000.0, 6_900.0, 29_600.0]), (
         "Scale each sample cost by daily_transactions / len(transactions): $380, $69 and $296 become "
         f"$38,000, $6,900 and $29,600 a day; you returned {list(curve['cost_per_day'])}."
+    )
+    at_half = curve.iloc[2]
+    breakdown = {
+        "fraud_caught_per_day": 200.0,
+        "fraud_missed_per_day": 100.0,
+        "false_declines_per_day": 200.0,
+        "missed_fraud_usd_per_day": 25_000.0,
+        "review_usd_per_day": 1_600.0,
+        "friction_usd_per_day": 3_000.0,
+    }
+    wrong = {
+        column: at_half.get(column)
+        for column, value in breakdown.items()
+        if at_half.get(column) != pytest.approx(value)
+    }
+    assert not wrong, (
+        f"At threshold 0.5 every count and cost is scaled by 100 too: expected {breakdown}; these differ: "
+        f"{wrong}. The design doc quotes the breakdown, so scale every column, not only the total."
     )
