@@ -42,11 +42,7 @@ def _unknown_plan(frame):
     return frame
 
 
-def _duplicate_invoice(frame):
-    return pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
-
-
-def _duplicate_usage_day(frame):
+def _duplicate_row(frame):
     return pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
 
 
@@ -70,8 +66,12 @@ BREAKS = {
     "null": ("usage", ("customer_id",), _null_key, None),
     "range": ("invoices", ("amount",), _negative_amount, "-14.99"),
     "category": ("customers", ("plan",), _unknown_plan, "platinum"),
-    "uniqueness": ("invoices", ("invoice_id",), _duplicate_invoice, None),
-    "composite-key": ("usage", ("customer_id", "date"), _duplicate_usage_day, None),
+}
+DUPLICATE_KEYS = {
+    "customers": ("customers", ("customer_id",), _duplicate_row, None),
+    "usage": ("usage", ("customer_id", "date"), _duplicate_row, None),
+    "invoices": ("invoices", ("invoice_id",), _duplicate_row, None),
+    "tickets": ("tickets", ("ticket_id",), _duplicate_row, None),
 }
 UNDECLARED = {
     "extra-column": ("customers", ("acquisition_channel",), _extra_column, None),
@@ -103,13 +103,25 @@ def _break_and_validate(validate, raw_v1, tmp_path, kind, table, columns, change
 @pytest.mark.rubric("p3.contracts.violations", points=2)
 @pytest.mark.parametrize("kind", list(BREAKS))
 def test_contract_violation_stops_the_run(kind, project_module, raw_v1, tmp_path):
-    """A broken raw file (wrong type, null, range, category, duplicate key) stops validate before any write
+    """A broken raw file (wrong type, null, range, category) stops validate before any write
 
     The error names the table, the column and an offending value; nothing is written.
     """
     validate = project_module("churn_pipeline.validate")
     table, columns, change, example = BREAKS[kind]
     _break_and_validate(validate, raw_v1, tmp_path, kind, table, columns, change, example)
+
+
+@pytest.mark.rubric("p3.contracts.unique_keys", points=1)
+@pytest.mark.parametrize("table", list(DUPLICATE_KEYS))
+def test_duplicate_key_stops_the_run(table, project_module, raw_v1, tmp_path):
+    """A duplicated key in any table (customer, customer-day, invoice, ticket) stops validate before any write
+
+    A re-delivered row would otherwise be counted twice by every feature that aggregates that table.
+    """
+    validate = project_module("churn_pipeline.validate")
+    name, columns, change, example = DUPLICATE_KEYS[table]
+    _break_and_validate(validate, raw_v1, tmp_path, f"duplicate {table} key", name, columns, change, example)
 
 
 @pytest.mark.rubric("p3.contracts.undeclared_changes", points=1)
