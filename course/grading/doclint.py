@@ -316,10 +316,11 @@ def lint(markdown: str, spec: DocSpec) -> list[Finding]:
 def quoted_figures(text: str, names: Sequence[str]) -> list[str]:
     """The figure quoted for each mention of one of ``names`` in ``text``, as written.
 
-    A figure belongs to the name it follows: the first number after the name in the same sentence (or the
-    same list item), else the last number before it in that sentence. So in "a PR-AUC of 0.380 [0.339,
-    0.423]" the figure for ``PR-AUC`` is 0.380, never an interval bound, and in "precision 0.41 at a
-    threshold of 0.23" the figure for ``threshold`` is 0.23. In a Markdown table, a name in a row's cell
+    A figure belongs to the name it stands next to: the number nearest to the name in the same sentence
+    (or list item), the one after it on a tie. So in "a PR-AUC of 0.380 [0.339, 0.423]" the figure for
+    ``PR-AUC`` is 0.380, never an interval bound; in "precision 0.41 at a threshold of 0.23" the figure for
+    ``threshold`` is 0.23; and in "1,474 reviews a day" the figure for ``reviews a day`` is 1,474. A name
+    mentioned twice quotes a figure each time. In a Markdown table, a name in a row's cell
     quotes the first number in the cells after it, and a name in the header quotes the first number of
     its column in each row. Names match at the start of a word, case-insensitively.
     """
@@ -330,14 +331,18 @@ def quoted_figures(text: str, names: Sequence[str]) -> list[str]:
         numbers = list(_NUMBER.finditer(sentence))
         for pattern in patterns:
             for found in pattern.finditer(sentence):
-                after = [m for m in numbers if m.start() >= found.end()]
-                before = [m for m in numbers if m.end() <= found.start()]
-                match = after[0] if after else (before[-1] if before else None)
-                if match is not None:
-                    figures.append(match.group())
+                outside = [m for m in numbers if m.start() >= found.end() or m.end() <= found.start()]
+                if outside:  # the nearest number; on a tie the one after the name
+                    nearest = min(outside, key=lambda m: (_gap(found, m), m.start() < found.start()))
+                    figures.append(nearest.group())
     for table in _tables(text):
         figures += _table_figures(table, patterns)
     return figures
+
+
+def _gap(name: re.Match[str], number: re.Match[str]) -> int:
+    """Characters between a name and a number in the same sentence."""
+    return number.start() - name.end() if number.start() >= name.end() else name.start() - number.end()
 
 
 def _tables(text: str) -> list[list[list[str]]]:
@@ -385,11 +390,11 @@ def cross_check(
 ) -> Finding | None:
     """A finding unless section ``section`` of ``markdown`` states ``value`` (see :func:`mentions_value`).
 
-    ``near`` names the fact (``("PR-AUC",)``, ``("threshold", "cut-off")``): the value must then be the
-    figure quoted for one of those names (see :func:`quoted_figures`), not any number of the section, so an
-    interval bound or another metric's figure that happens to equal ``value`` does not count. Without
-    ``near`` any number of the section counts. ``what`` names the value and where it comes from, for the
-    message: "the threshold your notebook wrote to reports/metrics.json".
+    ``near`` names the fact (``("PR-AUC",)``, ``("reviews a day", "reviews per day")``): the value must
+    then be a figure quoted for one of those names (see :func:`quoted_figures`), not any number of the
+    section, so an interval bound or another metric's figure that happens to equal ``value`` does not
+    count. Without ``near`` any number of the section counts. ``what`` names the value and where it
+    comes from, for the message: "the threshold your notebook wrote to reports/metrics.json".
     """
     found = _find_section(split_sections(markdown), SectionSpec(section))
     if found is None:

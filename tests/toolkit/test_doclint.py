@@ -240,8 +240,10 @@ def test_the_figures_of_a_markdown_table_belong_to_their_row_and_column():
     assert quoted_figures("| threshold | 0.23 |\n|---|---|\n| cost | 5 |\n", ["threshold"]) == ["0.23"]
 
 
-def test_a_figure_before_the_name_counts_when_none_follows_in_the_sentence():
+def test_the_nearest_figure_in_the_sentence_belongs_to_the_name():
     assert quoted_figures("We chose 0.23 as the threshold. Recall is 0.5.", ["threshold"]) == ["0.23"]
+    text = "within 1,500 reviews a day is threshold 0.26: 1,474 reviews a day and a cost of $975,948 a day"
+    assert quoted_figures(text, ["reviews a day"]) == ["1,500", "1,474"]
 
 
 def test_format_findings_is_a_bulleted_list():
