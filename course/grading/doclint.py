@@ -411,7 +411,7 @@ def cross_check(
         return Finding(
             "mismatch",
             f"Section '{section}' should state {what}, {value:g}, next to {names}; it states {stated} "
-            f'there. Quote the figure right after the name ("{near[0]} {value:g}"), and make the text and '
+            f'there. Quote the figure next to the name ("{near[0]} {value:g}"), and make the text and '
             "your results agree (re-run the notebook, then update the text).",
             section,
             found.line,

@@ -87,6 +87,12 @@ CHECKLIST = (
     ),
 )
 
+#: The names a figure is quoted next to (doclint's cross_check(near=...)): the figure must stand by its name.
+COST = ("expected cost", "cost a day", "cost per day")
+REVIEWS = ("reviews a day", "reviews per day", "reviews/day")
+VOLUME = ("volume", "transactions a day", "transactions per day", "authorisations a day")
+REVIEW_COST = ("review cost", "per review", "cost of a review")
+
 
 def read_answers(project_dir) -> str:
     """The design doc without the template's prompt lines (Markdown quotes starting with '>')."""
@@ -147,15 +153,20 @@ def test_doc_agrees_with_decision_json(project_dir):
     decision = json.loads(path.read_text(encoding="utf-8"))
     markdown = read_answers(project_dir)
     checks = [
-        ("Metrics", "threshold", "the threshold your notebook wrote to reports/decision.json"),
-        ("Metrics", "expected_cost_per_day", "the expected cost per day in reports/decision.json"),
-        ("Metrics", "reviews_per_day", "the reviews per day in reports/decision.json"),
-        ("Serving", "peak_qps", "the peak QPS in reports/decision.json"),
+        (
+            "Metrics",
+            "threshold",
+            "the threshold your notebook wrote to reports/decision.json",
+            ("threshold",),
+        ),
+        ("Metrics", "expected_cost_per_day", "the expected cost per day in reports/decision.json", COST),
+        ("Metrics", "reviews_per_day", "the reviews per day in reports/decision.json", REVIEWS),
+        ("Serving", "peak_qps", "the peak QPS in reports/decision.json", ("QPS", "peak")),
     ]
     problems = []
-    for section, key, what in checks:
+    for section, key, what, names in checks:
         assert key in decision, f"reports/decision.json has no '{key}': let the notebook write it."
-        finding = cross_check(markdown, section, float(decision[key]), what, rel_tol=0.01)
+        finding = cross_check(markdown, section, float(decision[key]), what, rel_tol=0.01, near=names)
         if finding is not None:
             problems.append(finding)
     assert not problems, "Make the doc agree with your notebook:\n" + format_findings(problems)
@@ -181,32 +192,47 @@ def test_doc_agrees_with_assumptions_toml(project_dir):
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         volume, costs, latency = raw["volume"], raw["costs"], raw["latency"]
         checks = [
-            (ASSUMPTIONS, volume["daily_transactions"], "the daily volume ([volume] daily_transactions)"),
-            (ASSUMPTIONS, volume["peak_factor"], "the peak factor ([volume] peak_factor)"),
+            (
+                ASSUMPTIONS,
+                volume["daily_transactions"],
+                "the daily volume ([volume] daily_transactions)",
+                VOLUME,
+            ),
+            (ASSUMPTIONS, volume["peak_factor"], "the peak factor ([volume] peak_factor)", ("peak",)),
             (
                 ASSUMPTIONS,
                 volume["review_capacity_per_day"],
                 "the review capacity ([volume] review_capacity_per_day)",
+                ("review capacity", "capacity", *REVIEWS),
             ),
-            (ASSUMPTIONS, costs["review_usd"], "the cost of a review ([costs] review_usd)"),
+            (ASSUMPTIONS, costs["review_usd"], "the cost of a review ([costs] review_usd)", REVIEW_COST),
             (
                 ASSUMPTIONS,
                 costs["false_decline_usd"],
                 "the false-decline friction ([costs] false_decline_usd)",
+                ("false-decline", "false decline", "friction"),
             ),
-            (ASSUMPTIONS, latency["budget_ms"], "the latency budget in ms ([latency] budget_ms)"),
+            (
+                ASSUMPTIONS,
+                latency["budget_ms"],
+                "the latency budget in ms ([latency] budget_ms)",
+                ("budget",),
+            ),
             (
                 "Serving",
                 sum(float(ms) for ms in latency["components_ms"].values()),
                 "the sum of the component latencies in ms ([latency.components_ms])",
+                ("total", "sum", "summed"),
             ),
         ]
     except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, AttributeError) as error:
         pytest.fail(f"assumptions.toml cannot be read as the template lays it out: {error!r}.", pytrace=False)
     markdown = read_answers(project_dir)
     problems = []
-    for section, value, what in checks:
-        finding = cross_check(markdown, section, float(value), f"{what} from assumptions.toml", rel_tol=0.01)
+    for section, value, what, names in checks:
+        finding = cross_check(
+            markdown, section, float(value), f"{what} from assumptions.toml", rel_tol=0.01, near=names
+        )
         if finding is not None:
             problems.append(finding)
     assert not problems, (
