@@ -70,7 +70,7 @@ def test_predict_batch_answers_in_order(artifacts, make_client, customers):
         )
 
 
-@pytest.mark.rubric("p2.config.environment", points=4)
+@pytest.mark.rubric("p2.config.environment", points=3)
 def test_settings_come_from_prefixed_environment(artifacts, project_module, customers, monkeypatch):
     """Settings come from CHURN_SERVICE_* environment variables (artifact dir, threshold, max batch size)."""
     from fastapi.testclient import TestClient
