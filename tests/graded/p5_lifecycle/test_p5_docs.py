@@ -7,10 +7,20 @@ incident is for a human reader, with the rubric on the project's docs page.
 from __future__ import annotations
 
 import json
+import math
+import re
 
 import pytest
 
-from course.grading.doclint import DocSpec, NumberRule, SectionSpec, cross_check, format_findings, lint
+from course.grading.doclint import (
+    DocSpec,
+    NumberRule,
+    SectionSpec,
+    cross_check,
+    format_findings,
+    lint,
+    parse_sections,
+)
 
 PSI = NumberRule(
     r"PSI[^.\n]{0,40}?0?\.\d+|0?\.\d+[^.\n]{0,20}PSI", "the PSI alarm threshold (e.g. 'PSI >= 0.2')"
@@ -46,6 +56,24 @@ README = DocSpec(
 )  # fmt: skip
 
 
+PSI_ALARM = re.compile(r"PSI\s*(?:>=|≥|=>|of at least|at or above)\s*(\d*\.?\d+)")
+
+
+def _stale_psi_alarms(text: str, section: str, project_module) -> str | None:
+    """A message when ``section`` states a PSI alarm ('PSI >= x') other than the policy's ``psi_alarm``."""
+    alarm = project_module("churn_lifecycle.policy").Policy().psi_alarm
+    body = parse_sections(text).get(section, "")
+    stated = sorted({float(v) for v in PSI_ALARM.findall(body)})
+    wrong = [v for v in stated if not math.isclose(v, alarm)]
+    if not wrong:
+        return None
+    return (
+        f"- Section '{section}' states a PSI alarm of {', '.join(f'{v:g}' for v in wrong)} but "
+        f"churn_lifecycle/policy.py alarms at {alarm:g}: make the text and the policy agree (the monitor "
+        "uses the policy)."
+    )
+
+
 def _read(project_dir, name: str) -> str:
     path = project_dir / name
     if not path.is_file():
@@ -55,14 +83,17 @@ def _read(project_dir, name: str) -> str:
 
 
 @pytest.mark.rubric("p5.docs.operating", points=4)
-def test_operating_note(project_dir):
+def test_operating_note(project_dir, project_module):
     """OPERATING.md: failures, alerts and thresholds, owners, when to retrain or roll back, commands."""
-    findings = lint(_read(project_dir, "OPERATING.md"), OPERATING)
+    text = _read(project_dir, "OPERATING.md")
+    findings = lint(text, OPERATING)
     assert not findings, "OPERATING.md needs work:\n" + format_findings(findings)
+    stale = _stale_psi_alarms(text, "alerts and thresholds", project_module)
+    assert stale is None, "OPERATING.md needs work:\n" + str(stale)
 
 
 @pytest.mark.rubric("p5.docs.readme", points=4)
-def test_readme_answers(project_dir):
+def test_readme_answers(project_dir, project_module):
     """README answers: tracking, the gate, rollback, monitoring thresholds, the simulation's evidence."""
     text = _read(project_dir, "README.md")
     findings = lint(text, README)
@@ -78,3 +109,5 @@ def test_readme_answers(project_dir):
     )  # fmt: skip
     findings += [check] if check else []
     assert not findings, "README.md needs work:\n" + format_findings(findings)
+    stale = _stale_psi_alarms(text, "what is monitored and the thresholds", project_module)
+    assert stale is None, "README.md needs work:\n" + str(stale)
