@@ -74,9 +74,11 @@ def test_readme_numbers_match_the_notebook_results(project_dir):
     served = report["served_version_before_rollback"]
     checks = [
         cross_check(_readme(project_dir), "Inference path", report["metrics"][served]["roc_auc"],
-                    f"the out-of-time ROC-AUC of {served} from reports/serving.json", rel_tol=0.002),
+                    f"the out-of-time ROC-AUC of {served} from reports/serving.json", rel_tol=0.002,
+                    near=("ROC-AUC", "ROC AUC")),
         cross_check(_readme(project_dir), "Input contract", report["batch"]["rows_rejected"],
-                    "the number of rows the notebook's batch rejected"),
+                    "the number of rows the notebook's batch rejected",
+                    near=("rejected", "rejects", "refused")),
     ]  # fmt: skip
     problems = [finding for finding in checks if finding is not None]
     assert not problems, format_findings(problems)

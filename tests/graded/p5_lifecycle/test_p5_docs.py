@@ -105,7 +105,7 @@ def test_readme_answers(project_dir, project_module):
     summary = json.loads(summary_path.read_text())
     check = cross_check(
         text, "The retraining decision and its evidence", summary["max_psi_stable_months"],
-        "the largest feature PSI on stable months from reports/lifecycle.json",
+        "the largest feature PSI on stable months from reports/lifecycle.json", near=("PSI",),
     )  # fmt: skip
     findings += [check] if check else []
     assert not findings, "README.md needs work:\n" + format_findings(findings)
