@@ -261,15 +261,21 @@ def test_readme_answers_present_and_match_results(project_dir, read_metrics):
         "Which metric matches",
         "Which errors matter",
     )
-    checks = [
-        (baseline, models.get(chosen, {}).get("pr_auc"), "your model's PR-AUC"),
-        (baseline, models.get("logistic", {}).get("pr_auc"), "the logistic PR-AUC"),
-        (metric, metrics_json.get("threshold", {}).get("value"), "the chosen threshold"),
-        (errors, metrics_json.get("worst_slice", {}).get("score"), "the worst slice's score"),
+    checks = [  # each figure must stand next to its name, not anywhere in the section
+        (baseline, models.get(chosen, {}).get("pr_auc"), "your model's PR-AUC", ("PR-AUC", "PR AUC")),
+        (baseline, models.get("logistic", {}).get("pr_auc"), "the logistic PR-AUC", ("logistic",)),
+        (metric, metrics_json.get("threshold", {}).get("value"), "the chosen threshold", ("threshold",)),
+        (
+            errors,
+            metrics_json.get("worst_slice", {}).get("score"),
+            "the worst slice's score",
+            ("worst slice",),
+        ),
     ]
-    for section, value, what in checks:
+    for section, value, what, names in checks:
         if isinstance(value, int | float):
-            finding = doclint.cross_check(text, section, float(value), f"{what} from reports/metrics.json")
+            where = f"{what} from reports/metrics.json"
+            finding = doclint.cross_check(text, section, float(value), where, near=names)
             if finding is not None:
                 findings.append(finding)
     assert not findings, "README.md answers need work:\n" + doclint.format_findings(findings)
