@@ -59,14 +59,20 @@ def check_python(version: tuple[int, ...] = tuple(sys.version_info[:3])) -> Chec
 
 def runtime_imports() -> dict[str, str]:
     """Import name of every runtime dependency of the installed ``course`` package, keyed by distribution."""
-    from importlib.metadata import requires
+    from importlib.metadata import packages_distributions, requires
 
+    modules: dict[str, list[str]] = {}  # distribution -> the top-level modules it installs
+    for module, dists in packages_distributions().items():
+        for dist in dists:
+            modules.setdefault(re.sub(r"[-_.]+", "-", dist).lower(), []).append(module)
     names: dict[str, str] = {}
     for line in requires("course") or []:
         match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
         if match and ";" not in line:  # a marker (`; extra == "dev"`) means an optional dependency
-            dist = match.group().lower().replace("_", "-")
-            names[dist] = IMPORT_NAMES.get(dist, dist.replace("-", "_").replace(".", "_"))
+            dist = re.sub(r"[-_.]+", "-", match.group()).lower()
+            guess = dist.replace("-", "_")
+            public = sorted(m for m in modules.get(dist, []) if not m.startswith("_"))
+            names[dist] = IMPORT_NAMES.get(dist) or (guess if guess in public or not public else public[0])
     return names
 
 
