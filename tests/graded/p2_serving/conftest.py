@@ -25,6 +25,13 @@ MODEL = {"max_iter": 30, "learning_rate": 0.1, "max_leaf_nodes": 8, "l2_regulari
 
 
 @pytest.fixture(scope="session")
+def float_fields() -> tuple[str, ...]:
+    """The number fields that are not integers (a fixture: graded tests of every project share one session,
+    so ``from conftest import ...`` could find another project's conftest)."""
+    return tuple(name for name in NUMERIC if name not in INTEGER)
+
+
+@pytest.fixture(scope="session")
 def snapshot():
     """The monthly snapshot of a 400-customer, 8-month churn world (cached by course.data)."""
     from course.data import churn
