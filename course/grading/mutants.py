@@ -275,12 +275,18 @@ def _count_text(count: int) -> str:
     return "no occurrence" if count == 0 else f"{count} occurrences"
 
 
-def check_applies(entries: Sequence[Entry], reference: Path, tmp: Path) -> None:
-    """Apply every entry to its own copy before any grading, so that a stale entry fails at once."""
+def check_applies(entries: Sequence[Entry], reference: Path, tmp: Path) -> list[Path]:
+    """Apply every entry to its own copy before any grading, so that a stale entry fails at once.
+
+    Returns the copies, in the entries' order, ready to be graded.
+    """
+    copies = []
     for number, entry in enumerate(entries):
-        copy = tmp / f"check-{number}" / reference.name
+        copy = tmp / f"entry-{number}" / reference.name
         copy_project(reference, copy)
         apply_entry(entry, copy)
+        copies.append(copy)
+    return copies
 
 
 def run_catalogue(
@@ -304,7 +310,7 @@ def run_catalogue(
     limits = limits or Limits()
     with TemporaryDirectory(prefix="course-mutants-") as tmp_name:
         tmp = Path(tmp_name)
-        check_applies(entries, reference, tmp)
+        copies = check_applies(entries, reference, tmp)
         clock = time.monotonic()
         baseline = grade_submission(project, reference, root=root, limits=limits, extra_tests=extra_tests)
         reference_seconds = time.monotonic() - clock
@@ -318,12 +324,6 @@ def run_catalogue(
                 f"the reference solution of {project} does not get full marks ({short}): "
                 "every entry would look killed; fix the reference or its tests first."
             )
-        copies = []
-        for number, entry in enumerate(entries):
-            copy = tmp / f"entry-{number}" / project
-            copy_project(reference, copy)
-            apply_entry(entry, copy)
-            copies.append(copy)
         # first phase, a single test process per mutant: several at once use the cores
         beside: dict[int, Outcome | None] = {}
         candidates = [n for n, e in enumerate(entries) if e.kind == "mutant" and rubric.beside_notebooks]
