@@ -18,6 +18,7 @@ COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU")
 AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
 TICKET_CATEGORIES = ("technical", "billing", "account", "how_to")
 CANCELLATION_REASONS = ("price", "not_using", "payment_problem", "competitor", "other")
+INVOICE_STATUSES = ("paid", "failed")
 
 LIST_PRICE = {"basic": 9.99, "standard": 14.99, "premium": 24.99}
 DRIFT_PLAN = "standard"

@@ -25,10 +25,34 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from course.data._churn_laws import (
+    AGE_BANDS,
+    CHANNELS,
+    CONTRACTS,
+    COUNTRIES,
+    INVOICE_STATUSES,
+    PLANS,
+    TICKET_CATEGORIES,
+)
+
 TABLES = ("customers", "usage", "invoices", "tickets", "labels", "oracle")
 GENERATOR_VERSION = 1
 """Bump when the meaning of the tables changes (cached worlds also follow the code's fingerprint)."""
 SIMULATION_MODULES = ("course.data.churn", "course.data._churn_sim", "course.data._churn_laws")
+
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "plan": PLANS,
+    "contract": CONTRACTS,
+    "channel": CHANNELS,
+    "country": COUNTRIES,
+    "age_band": AGE_BANDS,
+}
+"""The values each categorical customer column takes, in the world's order (the one public source)."""
+TABLE_VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("tickets", "category"): TICKET_CATEGORIES,
+    ("invoices", "status"): INVOICE_STATUSES,
+}
+"""The categorical columns of the other tables, keyed by (table, column)."""
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,14 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-Plan = Literal["basic", "standard", "premium"]
-Contract = Literal["monthly", "annual"]
-Channel = Literal["organic", "paid_search", "referral", "partner", "affiliate"]
-Country = Literal["US", "GB", "DE", "FR", "CA", "AU"]
-AgeBand = Literal["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+from course.data.churn import VOCABULARIES
+
+# The vocabularies come from the churn world (one source); Literal[(a, b)] means Literal[a, b].
+Plan = Literal[VOCABULARIES["plan"]]  # type: ignore[valid-type]
+Contract = Literal[VOCABULARIES["contract"]]  # type: ignore[valid-type]
+Channel = Literal[VOCABULARIES["channel"]]  # type: ignore[valid-type]
+Country = Literal[VOCABULARIES["country"]]  # type: ignore[valid-type]
+AgeBand = Literal[VOCABULARIES["age_band"]]  # type: ignore[valid-type]
 
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Minutes = Annotated[float, Field(ge=0.0, le=1_000_000.0)]

@@ -88,16 +88,3 @@ def batch_features(tables: Mapping[str, Any], as_of_dates: Iterable[date | str],
 def validated_sources(validated_dir: Path) -> dict[str, Path]:
     """The Parquet folder of each validated table."""
     return {name: Path(validated_dir) / name for name in TABLES}
-
-
-def main() -> None:
-    """``python -m churn_pipeline.features``: every training snapshot and the run date's snapshot."""
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    written = pipeline.write_features(pipeline.snapshot_dates(), force=True)
-    print(f"features: {len(written)} snapshot(s) written")
-
-
-if __name__ == "__main__":
-    main()

@@ -35,18 +35,3 @@ def make_labels(
     # HINT: the population of a snapshot is the feature population (signed up before, not churned before);
     # HINT: count the rows of immature snapshots instead of emitting them with a guessed label.
     raise NotImplementedError("make_labels: the population of a snapshot is the feature population (signed up before, not churned before); count the rows of immature snapshots instead of emitting them with a guessed label.")
-
-
-def main() -> None:
-    """``python -m churn_pipeline.labels``: mature labels as known on ``run.as_of``."""
-    from pathlib import Path
-
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    summary = pipeline.write_labels(pipeline.run_date(), force=True)
-    print(f"labels: {summary['mature']} mature, {summary['held_back']} held back as immature")
-
-
-if __name__ == "__main__":
-    main()

@@ -18,18 +18,3 @@ def score_snapshot(model: ChurnModel, features: Any, feature_fingerprint: str) -
     """
     # HINT: model.predict(features) applies the transform fitted at training time; never refit anything here.
     raise NotImplementedError("score_snapshot: model.predict(features) applies the transform fitted at training time; never refit anything here.")
-
-
-def main() -> None:
-    """``python -m churn_pipeline.score``: score the run date's snapshot."""
-    from pathlib import Path
-
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    out = pipeline.score(pipeline.run_date(), force=True)
-    print(f"score: {out.relative_to(pipeline.root)}")
-
-
-if __name__ == "__main__":
-    main()

@@ -23,17 +23,3 @@ def train_model(features: Any, labels: Any, c: float = 1.0, seed: int = 0) -> Ch
     # HINT: fit the transform on the training rows, then LogisticRegression on transform.transform(rows);
     # HINT: keep the fitted transform inside the ChurnModel so that score uses the very same one.
     raise NotImplementedError("train_model: fit the transform on the training rows, then LogisticRegression on transform.transform(rows); keep the fitted transform inside the ChurnModel so that score uses the very same one.")
-
-
-def main() -> None:
-    """``python -m churn_pipeline.train``: fit on the training snapshots and mature labels."""
-    from pathlib import Path
-
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    print(f"train: model version {pipeline.train(pipeline.run_date(), force=True)}")
-
-
-if __name__ == "__main__":
-    main()

@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from churn_pipeline.config import TABLES, Layout, load_params
+from churn_pipeline.config import TABLES
 from churn_pipeline.contracts import KEYS, PARTITION_KEYS, check_table, table_schemas
 from churn_pipeline.schema_versions import ADAPTERS, check_accepted, read_schema_version
 from churn_pipeline.storage import replace_directory, write_json_atomic, write_parquet_atomic
@@ -94,15 +94,3 @@ def validate_export(raw_dir: Path, out_dir: Path, accepted: list[int] | tuple[in
     """
     # HINT: read + adapt + check ALL tables first; only then write into a temporary folder and rename it.
     raise NotImplementedError("validate_export: read + adapt + check ALL tables first; only then write into a temporary folder and rename it.")
-
-
-def main() -> None:
-    """``python -m churn_pipeline.validate``: data/raw -> data/validated, with the params in params.yaml."""
-    params = load_params()
-    layout = Layout(Path("."))
-    summary = validate_export(layout.raw, layout.validated, params["validate"]["accept_schema_versions"])
-    print(f"validate: schema v{summary['schema_version']}, rows {summary['rows']}")
-
-
-if __name__ == "__main__":
-    main()

@@ -1,4 +1,4 @@
-"""``python -m churn_pipeline run --as-of DATE`` (a daily run) or ``run --backfill START END``."""
+"""``python -m churn_pipeline run [--as-of DATE | --backfill START END]``, or ``stage NAME`` (one stage)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse the command line and run; returns the exit status."""
     from churn_pipeline.config import ConfigError, parse_date
     from churn_pipeline.run import Pipeline
+    from churn_pipeline.stages import STAGES, run_stage
 
     parser = argparse.ArgumentParser(prog="python -m churn_pipeline", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -19,8 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     when.add_argument("--as-of", help="the run date (default: run.as_of in params.yaml)")
     when.add_argument("--backfill", nargs=2, metavar=("START", "END"), help="every day from START to END")
     run.add_argument("--project", default=".", help="the project folder (default: the current one)")
+    stage = sub.add_parser("stage", help="run one stage for run.as_of, always recomputing (as dvc.yaml does)")
+    stage.add_argument("name", choices=STAGES)
+    stage.add_argument("--project", default=".", help="the project folder (default: the current one)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "stage":
+            print(run_stage(args.name, Path(args.project)))
+            return 0
         pipeline = Pipeline.from_folder(Path(args.project))
         if args.backfill:
             start, end = (parse_date(v, "--backfill") for v in args.backfill)

@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 PARAMS_FILE = "params.yaml"
 TABLES = ("customers", "usage", "invoices", "tickets")
 
@@ -15,18 +17,84 @@ class ConfigError(ValueError):
     """``params.yaml`` is missing a key or holds a value of the wrong kind."""
 
 
-def load_params(root: Path | str = ".") -> dict[str, Any]:
-    """Read ``params.yaml`` from the project folder ``root``."""
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WorldParams(_Section):
+    """The simulated upstream system that exports the raw files."""
+
+    seed: int
+    n_customers: int = Field(gt=0)
+    start: date = date(2024, 1, 1)
+    months: int = Field(gt=0)
+    schema_version: int = Field(default=1, ge=1)
+
+
+class ValidateParams(_Section):
+    """Which upstream schema versions this run accepts (v2 is mapped to v1 by the versioned adapter)."""
+
+    accept_schema_versions: tuple[int, ...] = Field(min_length=1)
+
+
+class FeaturesParams(_Section):
+    """The first training snapshot (one per month start)."""
+
+    first_as_of: date
+
+
+class LabelsParams(_Section):
+    """The label's horizon and the delay after which a churn is recorded."""
+
+    horizon_days: int = Field(gt=0)
+    delay_days: int = Field(ge=0)
+
+
+class RunParams(_Section):
+    """The scheduled run date: scores for this date, labels as mature on it."""
+
+    as_of: date
+
+
+class TrainParams(_Section):
+    """The model's inverse regularisation strength and its seed."""
+
+    c: float = Field(gt=0)
+    seed: int = 0
+
+
+class Params(_Section):
+    """Every section of ``params.yaml``, typed: a stage reads only its own section."""
+
+    world: WorldParams
+    validation: ValidateParams = Field(alias="validate")
+    features: FeaturesParams
+    labels: LabelsParams
+    run: RunParams
+    train: TrainParams
+
+    def section(self, name: str) -> dict[str, Any]:
+        """One section as plain JSON values (what a stage's key hashes), by its name in ``params.yaml``."""
+        return getattr(self, "validation" if name == "validate" else name).model_dump(mode="json")
+
+
+def load_params(root: Path | str = ".") -> Params:
+    """Read and check ``params.yaml`` from the project folder ``root``."""
     import yaml
 
     path = Path(root) / PARAMS_FILE
     if not path.is_file():
         raise ConfigError(f"{path} not found: run from the project folder (the one holding dvc.yaml).")
-    params = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for section in ("world", "validate", "features", "labels", "run", "train"):
-        if not isinstance(params.get(section), dict):
-            raise ConfigError(f"{path}: section '{section}' is missing or not a mapping.")
-    return params
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of sections, got {type(raw).__name__}.")
+    try:
+        return Params.model_validate(raw)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from None
 
 
 def parse_date(value: Any, what: str = "date") -> date:

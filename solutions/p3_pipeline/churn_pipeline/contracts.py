@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-PLANS = ("basic", "standard", "premium")
-CONTRACT_TYPES = ("monthly", "annual")
-CHANNELS = ("organic", "paid_search", "referral", "partner", "affiliate")
-COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU")
-AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")
-TICKET_CATEGORIES = ("technical", "billing", "account", "how_to")
-INVOICE_STATUSES = ("paid", "failed")
+from course.data.churn import TABLE_VOCABULARIES, VOCABULARIES
+
+PLANS = VOCABULARIES["plan"]
+CONTRACT_TYPES = VOCABULARIES["contract"]
+CHANNELS = VOCABULARIES["channel"]
+COUNTRIES = VOCABULARIES["country"]
+AGE_BANDS = VOCABULARIES["age_band"]
+TICKET_CATEGORIES = TABLE_VOCABULARIES["tickets", "category"]
+INVOICE_STATUSES = TABLE_VOCABULARIES["invoices", "status"]
 
 KEYS: dict[str, list[str]] = {
     "customers": ["customer_id"],

@@ -7,10 +7,11 @@ course's simulated churn world, exported with :func:`course.data.churn.export_ra
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+
+from churn_pipeline.config import WorldParams
 
 
-def export_world(raw_dir: Path, world: dict[str, Any]) -> Path:
+def export_world(raw_dir: Path, world: WorldParams) -> Path:
     """Export the world described by ``world`` (seed, n_customers, start, months, schema_version).
 
     The export replaces ``raw_dir`` atomically and is byte-identical for the same parameters.
@@ -18,22 +19,6 @@ def export_world(raw_dir: Path, world: dict[str, Any]) -> Path:
     from course.data import churn
 
     generated = churn.load_world(
-        seed=int(world["seed"]),
-        n_customers=int(world["n_customers"]),
-        months=int(world["months"]),
-        start=str(world.get("start", "2024-01-01")),
+        seed=world.seed, n_customers=world.n_customers, months=world.months, start=world.start.isoformat()
     )
-    return churn.export_raw(generated, Path(raw_dir), schema_version=int(world.get("schema_version", 1)))
-
-
-def main() -> None:
-    """``python -m churn_pipeline.ingest``: params.yaml ``world`` -> data/raw."""
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    pipeline.ingest(force=True)
-    print(f"ingest: raw export written to {pipeline.layout.raw.relative_to(pipeline.root)}")
-
-
-if __name__ == "__main__":
-    main()
+    return churn.export_raw(generated, Path(raw_dir), schema_version=world.schema_version)

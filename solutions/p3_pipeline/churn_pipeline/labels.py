@@ -71,18 +71,3 @@ def make_labels(
     }
     return labels.reset_index(drop=True), summary
     # END SOLUTION
-
-
-def main() -> None:
-    """``python -m churn_pipeline.labels``: mature labels as known on ``run.as_of``."""
-    from pathlib import Path
-
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    summary = pipeline.write_labels(pipeline.run_date(), force=True)
-    print(f"labels: {summary['mature']} mature, {summary['held_back']} held back as immature")
-
-
-if __name__ == "__main__":
-    main()

@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from churn_pipeline.config import Layout, date_range, load_params, month_starts, parse_date
+from churn_pipeline.config import Layout, Params, date_range, load_params, month_starts
 from churn_pipeline.storage import file_fingerprint, tree_fingerprint, write_json_atomic, write_parquet_atomic
 
 FEATURE_LOGIC_VERSION = 1
@@ -44,7 +44,7 @@ class Pipeline:
     """The pipeline of one project folder ``root`` with its ``params``."""
 
     root: Path
-    params: dict[str, Any]
+    params: Params
 
     @classmethod
     def from_folder(cls, root: Path | str = ".") -> Pipeline:
@@ -56,12 +56,11 @@ class Pipeline:
         return Layout(self.root)
 
     def run_date(self) -> date:
-        return parse_date(self.params["run"]["as_of"], "run.as_of")
+        return self.params.run.as_of
 
     def training_dates(self, run_date: date | None = None) -> list[date]:
         """Monthly snapshot dates from ``features.first_as_of`` up to (excluding) the run date."""
-        first = parse_date(self.params["features"]["first_as_of"], "features.first_as_of")
-        return month_starts(first, run_date or self.run_date())
+        return month_starts(self.params.features.first_as_of, run_date or self.run_date())
 
     def snapshot_dates(self, run_date: date | None = None) -> list[date]:
         """Training snapshot dates plus the run date itself (the one we score)."""
@@ -90,8 +89,8 @@ class Pipeline:
         """Export the simulated upstream system into ``data/raw`` (the raw daily partitions)."""
         from churn_pipeline.ingest import export_world
 
-        world = self.params["world"]
-        key = stage_key("ingest", **world)
+        world = self.params.world
+        key = stage_key("ingest", **self.params.section("world"))
         if not force and self.up_to_date("ingest", key, [self.layout.raw / "_schema.json"]):
             _note(report, "skipped", "ingest")
             return self.layout.raw
@@ -104,7 +103,7 @@ class Pipeline:
         """Contracts and schema version: ``data/raw`` -> ``data/validated``."""
         from churn_pipeline.validate import validate_export
 
-        accepted = list(self.params["validate"]["accept_schema_versions"])
+        accepted = list(self.params.validation.accept_schema_versions)
         key = stage_key("validate", raw=tree_fingerprint(self.layout.raw), accepted=accepted)
         summary_path = self.layout.validated / "_summary.json"
         if not force and self.up_to_date("validate", key, [summary_path]):
@@ -145,18 +144,22 @@ class Pipeline:
 
         from churn_pipeline.labels import make_labels
 
-        cfg = self.params["labels"]
+        cfg = self.params.labels
         dates = self.training_dates(run_date)
         customers_path = self.layout.validated / "customers" / "part-0.parquet"
         key = stage_key(
-            "labels", customers=file_fingerprint(customers_path), dates=dates, run_date=run_date, **cfg
+            "labels",
+            customers=file_fingerprint(customers_path),
+            dates=dates,
+            run_date=run_date,
+            **self.params.section("labels"),
         )
         out, summary_path = self.layout.labels / "labels.parquet", self.layout.labels / "summary.json"
         if not force and self.up_to_date("labels", key, [out, summary_path]):
             _note(report, "skipped", "labels")
             return json.loads(summary_path.read_text(encoding="utf-8"))
         labels, summary = make_labels(
-            pd.read_parquet(customers_path), dates, run_date, int(cfg["horizon_days"]), int(cfg["delay_days"])
+            pd.read_parquet(customers_path), dates, run_date, cfg.horizon_days, cfg.delay_days
         )
         write_parquet_atomic(labels, out, sort_by=["as_of", "customer_id"])
         write_json_atomic(summary, summary_path)
@@ -177,14 +180,14 @@ class Pipeline:
             "train",
             features=[file_fingerprint(p) for p in paths],
             labels=file_fingerprint(labels_path),
-            **self.params["train"],
+            **self.params.section("train"),
         )
         if not force and self.up_to_date("train", key, [self.layout.model]):
             _note(report, "skipped", "train")
             return load_model(self.layout.model).version
         features = pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
-        cfg = self.params["train"]
-        model = train_model(features, pd.read_parquet(labels_path), float(cfg["c"]), int(cfg["seed"]))
+        cfg = self.params.train
+        model = train_model(features, pd.read_parquet(labels_path), cfg.c, cfg.seed)
         save_model(model, self.layout.model)
         self._record("train", key)
         _note(report, "computed", "train")

@@ -31,18 +31,3 @@ def score_snapshot(model: ChurnModel, features: Any, feature_fingerprint: str) -
     out["feature_fingerprint"] = feature_fingerprint
     return out.sort_values(["as_of", "customer_id"], kind="mergesort").reset_index(drop=True)
     # END SOLUTION
-
-
-def main() -> None:
-    """``python -m churn_pipeline.score``: score the run date's snapshot."""
-    from pathlib import Path
-
-    from churn_pipeline.run import Pipeline
-
-    pipeline = Pipeline.from_folder(Path("."))
-    out = pipeline.score(pipeline.run_date(), force=True)
-    print(f"score: {out.relative_to(pipeline.root)}")
-
-
-if __name__ == "__main__":
-    main()
