@@ -1,1 +1,1 @@
-"""Deterministic synthetic worlds (churn, fraud) and the real-data loader."""
+"""Deterministic synthetic worlds (churn, fraud, tickets) and the real-data loader."""

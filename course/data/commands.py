@@ -1,4 +1,4 @@
-"""``course data``: write the churn and fraud worlds as Parquet (top-level imports stay light)."""
+"""``course data``: write the churn, fraud and tickets worlds as Parquet (top-level imports stay light)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ def data_command(
     ] = 1,
     fraud: Annotated[
         bool, typer.Option("--fraud/--no-fraud", help="Also write the fraud transactions.")
+    ] = True,
+    tickets: Annotated[
+        bool, typer.Option("--tickets/--no-tickets", help="Also write the support tickets world.")
     ] = True,
 ) -> None:
     """Generate the course's data worlds and write them as Parquet under --out."""
@@ -49,7 +52,13 @@ def data_command(
         f"Generating the churn world ({customers:,} customers, {months} months, seed {seed})"
     ):
         written = write_all(
-            out, seed=seed, customers=customers, months=months, schema_version=schema_version, fraud=fraud
+            out,
+            seed=seed,
+            customers=customers,
+            months=months,
+            schema_version=schema_version,
+            fraud=fraud,
+            tickets=tickets,
         )
     table = Table(title=f"course data: written under {out}")
     table.add_column("path")

@@ -37,12 +37,14 @@ def write_all(
     months: int = 18,
     schema_version: int = 1,
     fraud: bool = True,
+    tickets: bool = True,
 ) -> list[Written]:
     """Write the churn tables, the monthly snapshot, the raw export and the fraud transactions under ``out``.
 
     Layout: ``out/churn/<table>.parquet``, ``out/churn/snapshot.parquet``, ``out/churn/raw/`` (daily
-    partitions in schema ``schema_version``) and ``out/fraud/transactions.parquet``.  Worlds come from
-    the cache (:func:`course.data.churn.load_world`).  Same arguments, same bytes.
+    partitions in schema ``schema_version``), ``out/fraud/transactions.parquet`` and
+    ``out/tickets/<table>.parquet`` (the tickets world's public tables, customer ids from the churn
+    world).  Worlds come from the cache (:func:`course.data.churn.load_world`).  Same arguments, same bytes.
     """
     from course.data import churn
     from course.data import fraud as fraud_world
@@ -64,4 +66,11 @@ def write_all(
     if fraud:
         tx = fraud_world.load_world(seed=seed).transactions
         written.append(Written(write_parquet(tx, out / "fraud" / "transactions.parquet"), len(tx)))
+    if tickets:
+        from course.data import tickets as tickets_world
+
+        tw = tickets_world.load_world(seed=seed, n_customers=customers)
+        for name in tickets_world.PUBLIC_TABLES:
+            df = getattr(tw, name)
+            written.append(Written(write_parquet(df, out / "tickets" / f"{name}.parquet"), len(df)))
     return written
