@@ -49,6 +49,15 @@ FEATURE_COLUMNS = (
     "tickets_30d",
     "tickets_90d",
 )
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "plan": PLANS,
+    "contract": CONTRACTS,
+    "channel": CHANNELS,
+    "country": COUNTRIES,
+    "age_band": AGE_BANDS,
+}
+CATEGORICAL_FEATURES = tuple(VOCABULARIES)
+NUMERIC_FEATURES = tuple(name for name in FEATURE_COLUMNS if name not in VOCABULARIES)
 
 # Hazard coefficients (log-odds of churning during a month), all applied to start-of-month features.
 BASE_LOGIT = -4.45

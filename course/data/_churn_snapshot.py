@@ -11,13 +11,7 @@ import pandas as pd
 
 from course.data import _churn_laws as laws
 
-CATEGORICAL = {
-    "plan": laws.PLANS,
-    "contract": laws.CONTRACTS,
-    "channel": laws.CHANNELS,
-    "country": laws.COUNTRIES,
-    "age_band": laws.AGE_BANDS,
-}
+CATEGORICAL = laws.VOCABULARIES
 EXPORT_COLUMNS = ("account_status", "last_login_date", "retention_offer_accepted", "cancellation_reason")
 """Columns the CRM fills on the day of the export (not as of the month start)."""
 

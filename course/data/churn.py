@@ -26,28 +26,39 @@ import numpy as np
 import pandas as pd
 
 from course.data._churn_laws import (
-    AGE_BANDS,
-    CHANNELS,
-    CONTRACTS,
-    COUNTRIES,
+    CATEGORICAL_FEATURES,
+    FEATURE_COLUMNS,
     INVOICE_STATUSES,
-    PLANS,
+    NUMERIC_FEATURES,
     TICKET_CATEGORIES,
+    VOCABULARIES,
 )
+
+__all__ = [
+    "CATEGORICAL_FEATURES",
+    "FEATURE_COLUMNS",
+    "GENERATOR_VERSION",
+    "NUMERIC_FEATURES",
+    "SIMULATION_MODULES",
+    "TABLES",
+    "TABLE_VOCABULARIES",
+    "VOCABULARIES",
+    "ChurnWorld",
+    "export_raw",
+    "generate",
+    "load_world",
+    "monthly_snapshot",
+]
 
 TABLES = ("customers", "usage", "invoices", "tickets", "labels", "oracle")
 GENERATOR_VERSION = 1
 """Bump when the meaning of the tables changes (cached worlds also follow the code's fingerprint)."""
 SIMULATION_MODULES = ("course.data.churn", "course.data._churn_sim", "course.data._churn_laws")
 
-VOCABULARIES: dict[str, tuple[str, ...]] = {
-    "plan": PLANS,
-    "contract": CONTRACTS,
-    "channel": CHANNELS,
-    "country": COUNTRIES,
-    "age_band": AGE_BANDS,
-}
-"""The values each categorical customer column takes, in the world's order (the one public source)."""
+# The world's public vocabulary, imported above and re-exported here as the one source that projects
+# import (never copy): the values of each categorical customer column (VOCABULARIES), the snapshot's model
+# inputs (FEATURE_COLUMNS: CATEGORICAL_FEATURES then NUMERIC_FEATURES, in the snapshot's order) and the
+# categorical columns of the other tables (TABLE_VOCABULARIES).
 TABLE_VOCABULARIES: dict[tuple[str, str], tuple[str, ...]] = {
     ("tickets", "category"): TICKET_CATEGORIES,
     ("invoices", "status"): INVOICE_STATUSES,

@@ -9,14 +9,12 @@ from typing import Any
 
 import pytest
 
+from course.data.churn import CATEGORICAL_FEATURES, NUMERIC_FEATURES
+
 WORLD = {"seed": 3, "n_customers": 400, "months": 8}
 # The input contract of the README: five categories, fifteen numbers (the integer ones are counts/days).
-CATEGORICAL = ("plan", "contract", "channel", "country", "age_band")
-NUMERIC = (
-    "monthly_price", "price_change_pct_90d", "tenure_days", "months_to_renewal", "sessions_7d", "minutes_7d",
-    "sessions_28d", "minutes_28d", "minutes_prev_28d", "active_days_28d", "usage_trend_28d",
-    "days_since_last_activity", "failed_payments_90d", "tickets_30d", "tickets_90d",
-)  # fmt: skip
+CATEGORICAL = CATEGORICAL_FEATURES
+NUMERIC = NUMERIC_FEATURES
 INTEGER = (
     "tenure_days", "months_to_renewal", "sessions_7d", "sessions_28d", "active_days_28d",
     "days_since_last_activity", "failed_payments_90d", "tickets_30d", "tickets_90d",
@@ -66,7 +64,7 @@ def trained_two(project_module, snapshot, train_config, tmp_path_factory) -> Pat
     return second if isinstance(second, BaseException) else folder
 
 
-def need(result: Path | BaseException) -> Path:
+def _need(result: Path | BaseException) -> Path:
     """The artifact folder, or a test failure that tells the learner training must work first."""
     if isinstance(result, BaseException):
         pytest.fail(
@@ -78,11 +76,18 @@ def need(result: Path | BaseException) -> Path:
     return result
 
 
+@pytest.fixture(scope="session")
+def need() -> Callable[[Path | BaseException], Path]:
+    """``need(result)``: the artifact folder, or a failure saying training must work first (a fixture:
+    graded tests of every project share one pytest session, so ``from conftest import`` is unsafe)."""
+    return _need
+
+
 @pytest.fixture
 def artifacts(trained_two, tmp_path) -> Path:
     """A private copy of the two-version artifact folder (tests may tamper with it)."""
     folder = tmp_path / "artifacts"
-    shutil.copytree(need(trained_two), folder)
+    shutil.copytree(_need(trained_two), folder)
     return folder
 
 

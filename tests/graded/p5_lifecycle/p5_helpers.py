@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import warnings
 
-FEATURES = (
-    "plan", "contract", "channel", "country", "age_band", "monthly_price", "price_change_pct_90d",
-    "tenure_days", "months_to_renewal", "sessions_7d", "minutes_7d", "sessions_28d", "minutes_28d",
-    "minutes_prev_28d", "active_days_28d", "usage_trend_28d", "days_since_last_activity",
-    "failed_payments_90d", "tickets_30d", "tickets_90d",
-)  # fmt: skip
+from course.data.churn import FEATURE_COLUMNS
+
+FEATURES = FEATURE_COLUMNS
 
 
 def fit_pipeline(train, *, shuffle_labels: bool = False, seed: int = 0):
