@@ -55,6 +55,12 @@ class UntrustedTypesError(ArtifactError):
     reason = "untrusted_types"
 
 
+class ThresholdMissingError(ArtifactError):
+    """``metadata.json`` does not say how to decide: no threshold, policy or the data it was fitted on."""
+
+    reason = "threshold_missing"
+
+
 class RollbackError(ArtifactError):
     """There is no older version to roll back to."""
 
@@ -129,6 +135,19 @@ def load_verified_model(version_dir: Path) -> tuple[Any, dict[str, Any]]:
     # HINT: compare sha256_file(model) with metadata["model_sha256"] BEFORE anything opens the file, then
     # HINT: skops.io.load(path, trusted=sorted(TRUSTED_TYPES)): the reviewed list, never trusted=True.
     raise NotImplementedError('load_verified_model: compare sha256_file(model) with metadata["model_sha256"] BEFORE anything opens the file, then skops.io.load(path, trusted=sorted(TRUSTED_TYPES)): the reviewed list, never trusted=True.')
+
+
+def decision_threshold(metadata: dict[str, Any]) -> float:
+    """Return the decision threshold recorded in ``metadata`` by training, or raise
+    :class:`ThresholdMissingError`.
+
+    A servable artifact says how to decide: ``metadata["threshold"]`` holds ``value`` (a number in [0, 1]),
+    ``policy`` (the policy that chose it) and ``fitted_on`` (the data it was chosen on). Without them the
+    model's probabilities have no agreed meaning, so the model is not served (there is no default 0.5).
+    """
+    # HINT: check metadata.get("threshold") is a dict with "value" (a real number in [0, 1]), "policy" and
+    # HINT: "fitted_on"; otherwise raise ThresholdMissingError naming what is missing and what to do.
+    raise NotImplementedError('decision_threshold: check metadata.get("threshold") is a dict with "value" (a real number in [0, 1]), "policy" and "fitted_on"; otherwise raise ThresholdMissingError naming what is missing and what to do.')
 
 
 def read_current(artifact_dir: Path) -> str | None:

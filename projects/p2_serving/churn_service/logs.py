@@ -45,6 +45,20 @@ def request_id_from(header_value: str | None) -> str:
     raise NotImplementedError("request_id_from: accept the header only if it matches a short safe pattern; otherwise uuid.uuid4().hex.")
 
 
+STATE_LOGGER = "churn_service.state"
+STATE_FIELDS = (
+    "event", "status", "http_status", "reason", "model_version", "fallback", "fallback_policy", "threshold",
+    "threshold_source",
+)  # fmt: skip
+
+
+def log_state(**fields: Any) -> None:
+    """Emit one JSON line with the serving state (:data:`STATE_FIELDS`): WARNING unless the model is ready."""
+    record = {key: fields[key] for key in STATE_FIELDS if key in fields}
+    level = logging.INFO if record.get("status") == "ready" else logging.WARNING
+    logging.getLogger(STATE_LOGGER).log(level, json.dumps(record, sort_keys=True))
+
+
 def log_request(**fields: Any) -> None:
     """Emit one JSON line with exactly the allowed :data:`LOG_FIELDS` (others are dropped)."""
     # HINT: keep only LOG_FIELDS keys, json.dumps them, and log at INFO on REQUEST_LOGGER.

@@ -3,6 +3,11 @@
 Every field is required, typed strictly (a number is a JSON number, not a string), bounded, and the
 categorical ones accept only the listed values. Unknown fields are refused. The same model validates an
 HTTP body and a row of a batch file, so both paths accept and reject exactly the same inputs.
+
+Integer fields follow JSON Schema's ``integer`` (what the OpenAPI document says): a number without a
+fractional part, so ``3`` and ``3.0`` are both 3, while ``2.5``, ``"3"`` and ``true`` are refused (pydantic's
+strict, bounded ``int`` does exactly that). A batch file cannot tell 3 from 3.0 either (a Parquet column
+with one gap is float64), and it validates each cell with the same fields, so both paths agree.
 """
 
 from __future__ import annotations
@@ -80,6 +85,21 @@ class BatchPredictions(BaseModel):
     predictions: list[Prediction]
     model_version: str
     fallback: bool
+
+
+class ReadyStatus(BaseModel):
+    """``/ready``'s body: whether /predict can answer, from what, with which threshold, and why not."""
+
+    status: Literal["ready", "degraded", "unavailable"] = Field(
+        description="ready: the verified model answers; degraded: the fallback rule does; unavailable: none"
+    )
+    fallback: bool = Field(description="true when /predict answers from the fallback rule")
+    model_version: str
+    fallback_policy: Literal["rules", "refuse"]
+    threshold: float = Field(ge=0.0, le=1.0, description="the threshold decisions use now")
+    threshold_source: Literal["artifact", "override", "fallback-rule"]
+    reason: str | None = Field(default=None, description="why no verified model is loaded")
+    detail: str | None = None
 
 
 class FieldError(BaseModel):

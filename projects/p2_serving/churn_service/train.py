@@ -3,18 +3,25 @@
 The model is a scikit-learn Pipeline (ordinal-encoded categories -> HistGradientBoosting) trained on the
 churn world's monthly snapshot, evaluated on the latest labelled months (out of time), saved with skops,
 and described by ``metadata.json``. The new version becomes CURRENT; older versions stay for rollback.
+
+The labelled months are split three ways, oldest to newest: the model is fitted on the first ones, its
+decision threshold is chosen on the next ``validation_months`` by project 1's contact policy (``profit``:
+the most profitable number of contacts within the team's capacity; ``capacity``: exactly the capacity),
+and it is evaluated on the latest ``test_months``. The threshold, the policy, its costs and the months it
+was fitted on are recorded in ``metadata.json`` under ``threshold``: the service decides with them.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 import platform
 import sys
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +42,18 @@ class ModelParams(BaseModel):
     l2_regularization: float = Field(default=1.0, ge=0.0)
 
 
+class DecisionParams(BaseModel):
+    """Project 1's contact policy: which threshold to choose, the costs and the team's capacity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: Literal["profit", "capacity"] = "profit"
+    capacity: float = Field(default=0.05, gt=0.0, le=1.0, description="share of customers contacted at most")
+    contact_cost: float = Field(default=10.0, ge=0.0, description="cost of one contact and its offer")
+    saved_value: float = Field(default=120.0, ge=0.0, description="margin kept when a churner is saved")
+    save_rate: float = Field(default=0.30, ge=0.0, le=1.0, description="share of contacted churners saved")
+
+
 class TrainConfig(BaseModel):
     """What a training run depends on; the whole config is copied into the artifact's metadata."""
 
@@ -44,8 +63,10 @@ class TrainConfig(BaseModel):
     n_customers: int = Field(default=2000, ge=100)
     months: int = Field(default=18, ge=4)
     test_months: int = Field(default=2, ge=1)
+    validation_months: int = Field(default=2, ge=1, description="labelled months the threshold is fitted on")
     artifact_dir: Path = Path("artifacts")
     model: ModelParams = ModelParams()
+    decision: DecisionParams = DecisionParams()
 
 
 def load_train_config(path: Path) -> TrainConfig:
@@ -101,6 +122,40 @@ def evaluate(model, test) -> dict[str, float]:
     }
 
 
+def capacity_count(n_rows: int, capacity: float) -> int:
+    """How many rows the capacity allows: ``floor(capacity * n_rows)``, at least one (project 1's rule)."""
+    return max(1, math.floor(capacity * n_rows + 1e-9))
+
+
+def choose_threshold(y_true, y_score, decision: DecisionParams) -> dict[str, float]:
+    """Apply the contact policy to labelled scores; return the threshold and what it does on these rows.
+
+    ``capacity``: the k-th highest score, k = :func:`capacity_count`. ``profit``: among the top-k rows for
+    k up to that count, the k with the largest ``churners * save_rate * saved_value - k * contact_cost``
+    (the first one on ties); when no k is profitable the threshold is 1.0 and nobody is contacted.
+    Returns ``{"value", "contacted", "share_contacted", "expected_profit"}``.
+    """
+    # HINT: sort the scores in descending order; np.cumsum of the labels in that order counts the churners
+    # HINT: reached by contacting the top k; the threshold is the k-th highest score (project 1's policy).
+    raise NotImplementedError("choose_threshold: sort the scores in descending order; np.cumsum of the labels in that order counts the churners reached by contacting the top k; the threshold is the k-th highest score (project 1's policy).")
+
+
+def outcome_at(y_true, y_score, threshold: float, decision: DecisionParams) -> dict[str, float]:
+    """What deciding ``score >= threshold`` does on labelled rows: share contacted, profit, precision."""
+    import numpy as np
+
+    y = np.asarray(y_true, dtype=float)
+    contacted = np.asarray(y_score, dtype=float) >= threshold
+    churners = float(y[contacted].sum())
+    gain = decision.save_rate * decision.saved_value
+    return {
+        "share_contacted": round(float(contacted.mean()), 6),
+        "expected_profit": round(churners * gain - float(contacted.sum()) * decision.contact_cost, 2),
+        "precision": round(churners / max(int(contacted.sum()), 1), 6),
+        "recall": round(churners / max(float(y.sum()), 1.0), 6),
+    }
+
+
 def feature_schema() -> list[dict[str, Any]]:
     """The input contract as data: each feature's name, type, and allowed categories or range."""
     schema = Customer.model_json_schema()["properties"]
@@ -134,8 +189,10 @@ def library_versions() -> dict[str, str]:
 
 def train_on_snapshot(snapshot, config: TrainConfig, artifact_dir: Path | None = None) -> Path:
     """Fit, evaluate and save a new version from a snapshot; point CURRENT at it; return its folder."""
-    # HINT: split_out_of_time -> build_pipeline().fit(features_of(train), y) -> evaluate -> save_artifact.
-    raise NotImplementedError("train_on_snapshot: split_out_of_time -> build_pipeline().fit(features_of(train), y) -> evaluate -> save_artifact.")
+    # HINT: split_out_of_time twice (test months, then the threshold's validation months before them) ->
+    # HINT: build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between,
+    # HINT: choose_threshold on the validation months' scores and record it under "threshold".
+    raise NotImplementedError("train_on_snapshot: split_out_of_time twice (test months, then the threshold's validation months before them) -> build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between, choose_threshold on the validation months' scores and record it under \"threshold\".")
 
 
 def train(config: TrainConfig, artifact_dir: Path | None = None) -> Path:

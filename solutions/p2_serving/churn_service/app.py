@@ -1,4 +1,13 @@
-"""The FastAPI service. Run it with ``uvicorn --factory churn_service.app:create_app --host 127.0.0.1``."""
+"""The FastAPI service. Run it with ``uvicorn --factory churn_service.app:create_app --host 127.0.0.1``.
+
+Readiness and the fallback, one rule: ``/ready`` answers 200 whenever ``/predict`` can answer, and 503 only
+when it cannot answer at all. With a verified model the body says ``status: ready``; without one and the
+fallback policy ``rules`` it says ``status: degraded`` with the reason (the service answers from the rule,
+``fallback: true``); with the policy ``refuse`` it answers 503 ``status: unavailable``. The same state is the
+``churn_model_ready`` and ``churn_fallback_active{reason}`` gauges in ``/metrics`` and one ``model_state``
+log line at start-up. Alert on the gauge, not on ``/ready``: a load balancer must keep a degraded service in
+rotation, because the fallback is its answer.
+"""
 
 import logging
 import time
@@ -9,11 +18,15 @@ from typing import Any
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from churn_service.body import BodyError, parse_json_body
 from churn_service.config import Settings, load_settings
-from churn_service.logs import configure_logging, log_request, request_id_from
+from churn_service.fallback import FALLBACK_THRESHOLD
+from churn_service.logs import configure_logging, log_request, log_state, request_id_from
 from churn_service.metrics import ServiceMetrics, create_metrics
 from churn_service.predict import ModelState, load_model_state, rows_to_frame, score_frame
 from churn_service.schema import (
@@ -21,6 +34,7 @@ from churn_service.schema import (
     Customer,
     ErrorResponse,
     Prediction,
+    ReadyStatus,
     batch_request_model,
     field_errors,
 )
@@ -28,10 +42,87 @@ from churn_service.schema import (
 logger = logging.getLogger("churn_service.app")
 KNOWN_PATHS = frozenset({"/health", "/ready", "/metadata", "/predict", "/predict/batch", "/metrics"})
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "the body is not UTF-8 text, or is nested too deeply"},
+    413: {"model": ErrorResponse, "description": "the body is larger than max_body_bytes (refused unread)"},
     415: {"model": ErrorResponse, "description": "the body is not application/json"},
-    422: {"model": ErrorResponse, "description": "a field is missing, unknown, mistyped or out of range"},
+    422: {
+        "model": ErrorResponse,
+        "description": "not JSON, a repeated key, or a field missing, unknown, mistyped or out of range",
+    },
     503: {"model": ErrorResponse, "description": "no verified model and the fallback policy is 'refuse'"},
 }
+WHY_NO_FIELD = {404: "path", 405: "method", 413: "body", 415: "content-type", 503: "model"}
+"""What a 4xx/5xx without a field is about: the part of the request (or the service) that caused it."""
+
+
+class StrictJSONRequest(Request):
+    """A request whose JSON body is parsed by :func:`parse_json_body` (UTF-8, each key once)."""
+
+    async def json(self) -> Any:
+        """The parsed body; a BodyError (an HTTPException) when it is not acceptable JSON."""
+        if not hasattr(self, "_json"):
+            self._json = parse_json_body(await self.body())
+        return self._json
+
+
+class StrictJSONRoute(APIRoute):
+    """Routes whose handlers see :class:`StrictJSONRequest` (FastAPI re-raises its HTTPExceptions)."""
+
+    def get_route_handler(self):  # type: ignore[override]
+        """Wrap FastAPI's handler so that it parses the body with :func:`parse_json_body`."""
+        handler = super().get_route_handler()
+
+        async def strict_handler(request: Request) -> Response:
+            return await handler(StrictJSONRequest(request.scope, request.receive))
+
+        return strict_handler
+
+
+def _error_body(detail: str, field: str) -> dict[str, Any]:
+    """The ErrorResponse shape: a sentence, and the field (or the part of the request) it is about."""
+    return {"detail": detail, "errors": [{"field": field, "message": detail}]}
+
+
+class BodyLimit:
+    """Pure ASGI middleware: refuse a request body above ``max_bytes`` with 413 before anything reads it.
+
+    A declared Content-Length above the limit is answered at once (the body is never received); a chunked
+    body is counted as it arrives and refused when it passes the limit. (FastAPI's own ``max_body_size``
+    answers a plain-text 413 that names nothing, hence this class.)
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer 413 for a declared oversized body; otherwise count the bytes as they are received."""
+        # BEGIN SOLUTION
+        # HINT: read the content-length header from scope["headers"]; above the limit, send a 413
+        # HINT: JSONResponse without calling self.app; otherwise wrap receive() to count the bytes and raise
+        # HINT: BodyError(413, "body", ...) once they pass the limit.
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        detail = f"the request body is larger than {self.max_bytes} bytes: send fewer customers per request"
+        declared = next((value for key, value in scope["headers"] if key == b"content-length"), None)
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            response = JSONResponse(status_code=413, content=_error_body(detail, "body"))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyError(413, "body", detail)
+            return message
+
+        await self.app(scope, counting_receive, send)
+        # END SOLUTION
 
 
 def require_json(request: Request) -> None:
@@ -59,14 +150,34 @@ async def validation_error_handler(request: Request, exc: RequestValidationError
     # END SOLUTION
 
 
-async def http_error_handler(request: Request, exc: HTTPException) -> JSONResponse:
-    """Answer an HTTPException in the same error shape as validation errors."""
-    field = "content-type" if exc.status_code == 415 else "request"
+async def http_error_handler(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    """Answer any HTTPException (ours, FastAPI's, Starlette's 404/405) in the validation errors' shape.
+
+    The field is the body path a :class:`BodyError` names, else the part of the request it is about.
+    """
+    field = getattr(exc, "field", None) or WHY_NO_FIELD.get(exc.status_code, "request")
+    detail = str(exc.detail)
+    if exc.status_code == 404:
+        detail = f"no route {request.method} {request.url.path}: the paths are listed in /openapi.json"
+    elif exc.status_code == 405:
+        allowed = (exc.headers or {}).get("allow", "")
+        detail = f"{request.method} is not allowed on {request.url.path}; allowed: {allowed}"
     return JSONResponse(
         status_code=exc.status_code,
-        content={"detail": str(exc.detail), "errors": [{"field": field, "message": str(exc.detail)}]},
+        content=_error_body(detail, field),
         headers=getattr(exc, "headers", None),
     )
+
+
+def decision_threshold_for(settings: Settings, state: ModelState, fallback: bool) -> float:
+    """The threshold a decision uses: the operator's override, else the artifact's, else the rule's own."""
+    # BEGIN SOLUTION
+    # HINT: settings.threshold (None unless overridden), then the model's threshold from its metadata
+    # HINT: (state.threshold); scores from the fallback rule are decided with FALLBACK_THRESHOLD.
+    if settings.threshold is not None:
+        return settings.threshold
+    return FALLBACK_THRESHOLD if fallback else state.threshold
+    # END SOLUTION
 
 
 def _serve_scores(request: Request, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Any]:
@@ -84,18 +195,41 @@ def _serve_scores(request: Request, rows: list[dict[str, Any]]) -> tuple[list[di
     if scores.fallback:
         metrics.fallbacks.labels(reason=scores.reason or "unknown").inc(len(rows))
         logger.warning("answered %d row(s) from the fallback rule: %s", len(rows), scores.reason)
+    threshold = decision_threshold_for(settings, state, scores.fallback)
     predictions = []
     for probability in scores.probabilities.tolist():
         metrics.scores.observe(probability)
         predictions.append(
             {
                 "churn_probability": probability,
-                "decision": probability >= settings.threshold,
+                "decision": probability >= threshold,
                 "model_version": scores.model_version,
                 "fallback": scores.fallback,
             }
         )
     return predictions, scores
+
+
+def readiness(settings: Settings, state: ModelState) -> tuple[int, dict[str, Any]]:
+    """``/ready``'s status code and body: 200 while /predict can answer (ready or degraded), else 503."""
+    # BEGIN SOLUTION
+    # HINT: a verified model -> 200 "ready"; no model and fallback_policy "rules" -> 200 "degraded" with the
+    # HINT: reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason.
+    body: dict[str, Any] = {
+        "model_version": state.version,
+        "fallback_policy": settings.fallback_policy,
+        "threshold": settings.threshold if settings.threshold is not None else state.threshold,
+        "threshold_source": "override"
+        if settings.threshold is not None
+        else ("artifact" if state.ready else "fallback-rule"),
+    }
+    if state.ready:
+        return 200, {"status": "ready", "fallback": False, **body}
+    why = {"reason": state.degraded_reason, "detail": state.degraded_detail}
+    if settings.fallback_policy == "refuse":
+        return 503, {"status": "unavailable", "fallback": False, **why, **body}
+    return 200, {"status": "degraded", "fallback": True, **why, **body}
+    # END SOLUTION
 
 
 class RequestObserver:
@@ -159,16 +293,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        app.state.model_state = load_model_state(settings.artifact_dir)
+        state = load_model_state(settings.artifact_dir)
+        app.state.model_state = state
+        status, body = readiness(settings, state)
+        metrics: ServiceMetrics = app.state.metrics
+        metrics.model_ready.set(1 if state.ready else 0)
+        if not state.ready:
+            metrics.fallback_active.labels(reason=state.degraded_reason or "unknown").set(
+                1 if settings.fallback_policy == "rules" else 0
+            )
+        log_state(event="model_state", http_status=status, **body)
         yield
 
     app = FastAPI(title="churn-service", version="1.0.0", lifespan=lifespan)
+    app.router.route_class = StrictJSONRoute
     app.state.settings = settings
     app.state.metrics = create_metrics()
     app.state.model_state = ModelState(degraded_reason="starting")
     app.add_exception_handler(RequestValidationError, validation_error_handler)
-    app.add_exception_handler(HTTPException, http_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
 
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestObserver)
 
     @app.get("/health")
@@ -176,28 +321,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "alive"}
 
-    @app.get("/ready", responses={503: {"description": "no verified model is loaded"}})
+    @app.get(
+        "/ready",
+        response_model=ReadyStatus,
+        responses={503: {"model": ReadyStatus, "description": "no model and fallback_policy 'refuse'"}},
+    )
     def ready(request: Request) -> JSONResponse:
-        """Readiness: 200 with the version when a verified model is loaded, else 503 with the reason."""
-        state: ModelState = request.app.state.model_state
-        if state.ready:
-            return JSONResponse({"status": "ready", "model_version": state.version})
-        return JSONResponse(
-            status_code=503,
-            content={
-                "status": "degraded",
-                "reason": state.degraded_reason,
-                "detail": state.degraded_detail,
-                "fallback_policy": settings.fallback_policy,
-            },
-        )
+        """Readiness: 200 while /predict can answer (status ready, or degraded: the fallback answers, with
+        the reason); 503 only when it cannot answer at all (no model and fallback_policy 'refuse')."""
+        status, body = readiness(settings, request.app.state.model_state)
+        return JSONResponse(status_code=status, content=body)
 
-    @app.get("/metadata", responses={503: {"description": "no verified model is loaded"}})
+    @app.get(
+        "/metadata",
+        responses={503: {"model": ErrorResponse, "description": "no verified model is loaded: no metadata"}},
+    )
     def metadata(request: Request) -> JSONResponse:
-        """The loaded model's metadata (version, schema, metrics, checksum)."""
+        """The loaded model's metadata (version, schema, metrics, threshold and its policy, checksum)."""
         state: ModelState = request.app.state.model_state
         if not state.ready:
-            return JSONResponse(status_code=503, content={"detail": state.degraded_reason, "errors": []})
+            detail = f"no verified model is loaded ({state.degraded_reason}): see /ready"
+            return JSONResponse(status_code=503, content=_error_body(detail, "model"))
         return JSONResponse(state.metadata)
 
     @app.post(
@@ -227,9 +371,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "fallback": scores.fallback,
         }
 
-    @app.get("/metrics")
+    @app.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Prometheus text exposition format",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            }
+        },
+    )
     def metrics_endpoint(request: Request) -> Response:
-        """Prometheus text exposition."""
+        """Prometheus text exposition (text/plain), not JSON."""
         return Response(request.app.state.metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
     return app

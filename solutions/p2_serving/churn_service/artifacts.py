@@ -55,6 +55,12 @@ class UntrustedTypesError(ArtifactError):
     reason = "untrusted_types"
 
 
+class ThresholdMissingError(ArtifactError):
+    """``metadata.json`` does not say how to decide: no threshold, policy or the data it was fitted on."""
+
+    reason = "threshold_missing"
+
+
 class RollbackError(ArtifactError):
     """There is no older version to roll back to."""
 
@@ -178,6 +184,37 @@ def load_verified_model(version_dir: Path) -> tuple[Any, dict[str, Any]]:
         ) from exc
     except Exception as exc:  # a corrupt zip with a matching checksum is still an artifact problem
         raise ArtifactError(f"{model_path} is not a readable skops file: {exc}") from exc
+    # END SOLUTION
+
+
+def decision_threshold(metadata: dict[str, Any]) -> float:
+    """Return the decision threshold recorded in ``metadata`` by training, or raise
+    :class:`ThresholdMissingError`.
+
+    A servable artifact says how to decide: ``metadata["threshold"]`` holds ``value`` (a number in [0, 1]),
+    ``policy`` (the policy that chose it) and ``fitted_on`` (the data it was chosen on). Without them the
+    model's probabilities have no agreed meaning, so the model is not served (there is no default 0.5).
+    """
+    # BEGIN SOLUTION
+    # HINT: check metadata.get("threshold") is a dict with "value" (a real number in [0, 1]), "policy" and
+    # HINT: "fitted_on"; otherwise raise ThresholdMissingError naming what is missing and what to do.
+    version = metadata.get("version", "this version")
+    record = metadata.get("threshold")
+    if not isinstance(record, dict):
+        raise ThresholdMissingError(
+            f"metadata.json of {version} records no decision threshold (threshold.value, threshold.policy, "
+            "threshold.fitted_on): retrain it so that training records the policy's threshold"
+        )
+    missing = [key for key in ("value", "policy", "fitted_on") if record.get(key) in (None, "", [], {})]
+    value = record.get("value")
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if missing or not number or not 0.0 <= value <= 1.0:
+        raise ThresholdMissingError(
+            f"metadata.json of {version} has an incomplete threshold (missing: {missing}, value: {value!r}; "
+            "a value in [0, 1], the policy and the data it was fitted on are needed): retrain it so that "
+            "training records the policy's threshold"
+        )
+    return float(value)
     # END SOLUTION
 
 

@@ -1,14 +1,32 @@
 """Batch scoring: ``python -m churn_service.batch --input customers.parquet --output scores.parquet
 --rejects rejects.csv``.
 
-Each row is validated with the API's :class:`~churn_service.schema.Customer` model, valid rows are scored in
-chunks by the same inference path as ``/predict``, and both outputs are written atomically (temporary
-file + ``os.replace``). Nothing is lost: rows in = rows scored + rows rejected, each reject with a reason.
+Each row is validated with the API's :class:`~churn_service.schema.Customer` model, cell by cell, valid rows
+are scored in chunks by the same inference path as ``/predict``, and both outputs are written atomically
+(temporary file + ``os.replace``). Nothing is lost: rows in = rows scored + rows rejected, each reject with
+its reason. A bad cell (``2.5`` in an integer column, ``abc`` in a number column, an unknown category)
+rejects its own row, never the file. A CSV file is read as UTF-8 text; a row with more or fewer fields than
+the header refuses the whole file (its columns would be shifted silently).
+
+Exit status of the command line, for a scheduler:
+
+- ``0``: every valid row was scored by the verified model (rejected rows are in the rejects file);
+- ``1``: the job failed for another reason (for example the output could not be written);
+- ``2``: the input file was refused as a whole (missing, empty, not UTF-8, corrupt, ragged, wrong
+  columns) or the command line was wrong; nothing was written;
+- ``3``: the rows were scored, but by the fallback rule (no verified model): the outputs exist and
+  say ``fallback=True``, and the summary line says ``status=degraded``;
+- ``4``: nothing was scored because no verified model is loaded and ``fallback_policy`` is ``refuse``.
+
+Every failure is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import logging
 import os
 import sys
 import tempfile
@@ -19,6 +37,7 @@ from typing import Annotated
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from churn_service.config import Settings, load_settings
+from churn_service.fallback import FALLBACK_THRESHOLD
 from churn_service.predict import ModelState, load_model_state, score_frame
 from churn_service.schema import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
 
@@ -26,43 +45,129 @@ INPUT_COLUMNS: tuple[str, ...] = ("customer_id", *FEATURE_NAMES)
 SCORE_COLUMNS = ("row", "customer_id", "churn_probability", "decision", "model_version", "fallback")
 REJECT_COLUMNS = ("row", "customer_id", "reason")
 INTEGER_FIELDS = tuple(n for n in NUMERIC_FEATURES if Customer.model_fields[n].annotation is int)
+logger = logging.getLogger("churn_service.batch")
+
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT_REFUSED, EXIT_FALLBACK, EXIT_REFUSED = 0, 1, 2, 3, 4
 
 
 class BatchInputError(ValueError):
-    """The input file as a whole cannot be scored (unreadable, unknown format, wrong columns)."""
+    """The input file as a whole cannot be scored (unreadable, empty, ragged, wrong format or columns)."""
+
+
+class BatchRefusedError(RuntimeError):
+    """No verified model is loaded and the fallback policy is ``refuse``: nothing is scored."""
 
 
 @dataclass(frozen=True)
 class BatchSummary:
-    """What a batch run did: every input row is either scored or rejected."""
+    """What a batch run did: every input row is either scored or rejected, and by what."""
 
     rows_in: int
     rows_scored: int
     rows_rejected: int
     model_version: str
     fallback: bool
+    threshold: float
+    fallback_reason: str | None = None
+
+    @property
+    def status(self) -> str:
+        """``ok`` when the verified model scored the rows, ``degraded`` when the fallback rule did."""
+        return "degraded" if self.fallback else "ok"
+
+
+def read_csv_text(path: Path):
+    """Read a CSV file as UTF-8 text into a DataFrame of strings (empty cells missing); refuse it when it is
+    not UTF-8, not parseable, or when any row has more or fewer fields than the header."""
+    # BEGIN SOLUTION
+    # HINT: path.read_text(encoding="utf-8") (a UnicodeDecodeError is a refusal, not a crash), then the csv
+    # HINT: module: compare len(row) with len(header) for every row and name the line of the first mismatch.
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise BatchInputError(
+            f"{path.name} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}, "
+            "Latin-1 perhaps): re-export it as UTF-8"
+        ) from None
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if not header or not any(name.strip() for name in header):
+            raise BatchInputError(f"{path.name} has no header line: nothing to score")
+        rows = []
+        for row in reader:
+            if not row:  # a blank line carries no row
+                continue
+            if len(row) != len(header):
+                raise BatchInputError(
+                    f"{path.name}, line {reader.line_num}: {len(row)} fields where the header has "
+                    f"{len(header)}: refusing the file (its columns would be shifted)"
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        raise BatchInputError(f"{path.name}, line {reader.line_num}: not readable as CSV ({exc})") from None
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    return frame.where(frame != "", None)
+    # END SOLUTION
+
+
+def _parse_numbers(column):
+    """A CSV column of strings as numbers, cell by cell: a cell that is no number keeps its text (it is then
+    rejected with its row, naming the field), a missing cell stays missing."""
+    import pandas as pd
+
+    numbers = pd.to_numeric(column, errors="coerce")
+    unparsed = (
+        numbers.isna()
+        & column.notna()
+        & ~column.astype("string").str.strip().str.lower().isin(["nan", "-nan", "+nan"])
+    )
+    if not unparsed.any():
+        return numbers
+    return numbers.astype(object).where(~unparsed, column)
 
 
 def read_input(path: Path):
-    """Read a ``.csv`` or ``.parquet`` file of customers; refuse other formats and unknown/missing columns."""
+    """Read a ``.csv`` or ``.parquet`` file of customers; refuse what cannot be scored as a whole (a missing,
+    empty, corrupt, ragged or non-UTF-8 file, another format, unknown or missing columns, no rows)."""
     import pandas as pd
 
     path = Path(path)
     if not path.is_file():
         raise BatchInputError(f"input file {path} does not exist")
+    if path.stat().st_size == 0:
+        raise BatchInputError(f"{path.name} is empty (0 bytes): nothing to score")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        frame = pd.read_csv(path, dtype={"customer_id": "string"}, keep_default_na=True)
+        frame = read_csv_text(path)
+        for name in NUMERIC_FEATURES:
+            if name in frame.columns:
+                frame[name] = _parse_numbers(frame[name])
     elif suffix in {".parquet", ".pq"}:
-        frame = pd.read_parquet(path)
+        try:
+            frame = pd.read_parquet(path)
+        except Exception as exc:  # pyarrow raises several types for a damaged file
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise BatchInputError(
+                f"{path.name} is not a readable Parquet file ({type(exc).__name__}: {first_line[:200]})"
+            ) from None
     else:
         raise BatchInputError(f"{path.name}: unsupported input format {suffix!r}; use .csv or .parquet")
-    unknown = sorted(set(frame.columns) - set(INPUT_COLUMNS))
-    missing = [c for c in FEATURE_NAMES if c not in frame.columns]
-    if unknown or missing:
+    names = [str(c) for c in frame.columns]
+    duplicated = sorted({c for c in names if names.count(c) > 1})
+    unknown = sorted(set(names) - set(INPUT_COLUMNS))
+    missing = [c for c in FEATURE_NAMES if c not in names]
+    if unknown or missing or duplicated:
         raise BatchInputError(
             f"{path.name}: columns do not match the input contract; unknown: {unknown}, missing: {missing}"
+            + (f", repeated: {duplicated}" if duplicated else "")
         )
+    if len(frame) == 0:
+        raise BatchInputError(f"{path.name} has a header but no rows: nothing to score")
     return frame.reset_index(drop=True)
 
 
@@ -84,8 +189,12 @@ def _column_validators() -> dict[str, TypeAdapter]:
     return adapters
 
 
-def _column_values(column, integer: bool) -> list:
-    """A column as Python values; missing values become None, integral floats of an integer field ints."""
+def _column_values(column) -> list:
+    """A column as Python values, one per cell; missing values become None.
+
+    Nothing is converted for the column as a whole: each cell is judged on its own by the field's validator
+    (an integer field takes 3.0 as 3 and refuses 2.5 in that cell only).
+    """
     import numpy as np
 
     values = column.to_numpy()
@@ -93,13 +202,8 @@ def _column_values(column, integer: bool) -> list:
         return values.tolist()
     if values.dtype.kind != "f":
         return column.astype(object).where(column.notna(), None).tolist()
-    missing = np.isnan(values)
-    finite = values[~missing]
-    if integer and np.all(np.isfinite(finite)) and np.all(np.floor(finite) == finite):
-        out = np.where(missing, 0, values).astype(np.int64).tolist()
-    else:
-        out = values.tolist()
-    for position in np.flatnonzero(missing):
+    out = values.tolist()
+    for position in np.flatnonzero(np.isnan(values)):
         out[position] = None
     return out
 
@@ -109,6 +213,7 @@ def validate_rows(chunk) -> tuple[list[int], dict[int, str]]:
     # BEGIN SOLUTION
     # HINT: Customer.model_validate(row) per row works; faster: validate each column with the field's own type
     # HINT: and constraints (TypeAdapter(list[...])) and map every error's loc[0] back to its row position.
+    # HINT: Never convert a column as a whole: one bad cell must reject its own row, not every row.
     import numpy as np
 
     global _VALIDATORS
@@ -119,7 +224,7 @@ def validate_rows(chunk) -> tuple[list[int], dict[int, str]]:
         if name not in chunk.columns:
             continue  # only the optional customer_id can be absent: read_input checked the rest
         column = chunk[name]
-        values = _column_values(column, name in INTEGER_FIELDS)
+        values = _column_values(column)
         missing = np.flatnonzero(column.isna().to_numpy()).tolist() if name != "customer_id" else []
         for position in missing:
             reasons.setdefault(position, []).append(f"{name}: missing value")
@@ -158,8 +263,12 @@ def write_atomic(frame, path: Path) -> None:
     # END SOLUTION
 
 
-def score_batch(frame, state: ModelState, threshold: float, chunk_size: int = 100_000):
-    """Validate and score ``frame`` in chunks; return (scores, rejects) DataFrames that cover every row."""
+def score_batch(frame, state: ModelState, threshold: float | None = None, chunk_size: int = 100_000):
+    """Validate and score ``frame`` in chunks; return (scores, rejects) DataFrames that cover every row.
+
+    ``threshold`` overrides the decision threshold; None decides with the artifact's threshold (or, for
+    rows the fallback rule scored, with the rule's own).
+    """
     # BEGIN SOLUTION
     # HINT: per chunk: validate_rows -> score_frame on the valid rows -> keep each row's input position.
     import numpy as np
@@ -185,6 +294,10 @@ def score_batch(frame, state: ModelState, threshold: float, chunk_size: int = 10
             {**dict.fromkeys(NUMERIC_FEATURES, "float64"), **dict.fromkeys(CATEGORICAL_FEATURES, object)}
         )
         result = score_frame(state, features.reset_index(drop=True))
+        if threshold is not None:
+            cut = threshold
+        else:
+            cut = FALLBACK_THRESHOLD if result.fallback else state.threshold
         rows = start + np.asarray(valid, dtype=np.int64)
         scored.append(
             pd.DataFrame(
@@ -192,7 +305,7 @@ def score_batch(frame, state: ModelState, threshold: float, chunk_size: int = 10
                     "row": rows,
                     "customer_id": ids.to_numpy()[rows],
                     "churn_probability": result.probabilities,
-                    "decision": result.probabilities >= threshold,
+                    "decision": result.probabilities >= cut,
                     "model_version": result.model_version,
                     "fallback": result.fallback,
                 }
@@ -216,11 +329,14 @@ def run_batch(
     """Score ``input_path`` into ``output_path`` (scores) and ``rejects_path`` (rejects with reasons)."""
     # BEGIN SOLUTION
     # HINT: read_input -> load_model_state -> score_batch -> check the accounting -> write_atomic twice.
+    # HINT: decide with the artifact's threshold (state.threshold) unless settings.threshold overrides it;
+    # HINT: the summary says whether the fallback scored the rows (fallback=True) and why.
     settings = settings or load_settings()
     frame = read_input(input_path)
     state = load_model_state(settings.artifact_dir)
     if not state.ready and settings.fallback_policy == "refuse":
-        raise RuntimeError(f"no verified model ({state.degraded_reason}) and fallback_policy=refuse")
+        raise BatchRefusedError(f"no verified model ({state.degraded_reason}) and fallback_policy=refuse")
+    threshold = settings.threshold if settings.threshold is not None else state.threshold
     scores, rejects = score_batch(frame, state, settings.threshold, chunk_size)
     if len(scores) + len(rejects) != len(frame):
         raise RuntimeError(
@@ -229,7 +345,11 @@ def run_batch(
     write_atomic(scores, output_path)
     write_atomic(rejects, rejects_path)
     fallback = bool(scores["fallback"].any()) if len(scores) else not state.ready
-    return BatchSummary(len(frame), len(scores), len(rejects), state.version, fallback)
+    reason = (state.degraded_reason or "model_error") if fallback else None
+    if fallback:
+        logger.warning("the batch was scored by the fallback rule: %s", reason)
+    version = str(scores["model_version"].iloc[-1]) if len(scores) else state.version
+    return BatchSummary(len(frame), len(scores), len(rejects), version, fallback, threshold, reason)
     # END SOLUTION
 
 
@@ -247,9 +367,16 @@ def main(argv: list[str] | None = None) -> int:
         summary = run_batch(args.input, args.output, args.rejects, chunk_size=args.chunk_size)
     except BatchInputError as exc:
         print(f"batch refused: {exc}", file=sys.stderr)
-        return 2
-    print(" ".join(f"{k}={v}" for k, v in asdict(summary).items()))
-    return 0
+        return EXIT_INPUT_REFUSED
+    except BatchRefusedError as exc:
+        print(f"batch refused: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except Exception as exc:  # one line for the operator, never a traceback
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"batch failed: {type(exc).__name__}: {first_line}", file=sys.stderr)
+        return EXIT_FAILED
+    print(" ".join(f"{k}={v}" for k, v in {**asdict(summary), "status": summary.status}.items()))
+    return EXIT_FALLBACK if summary.fallback else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -49,6 +49,20 @@ def request_id_from(header_value: str | None) -> str:
     # END SOLUTION
 
 
+STATE_LOGGER = "churn_service.state"
+STATE_FIELDS = (
+    "event", "status", "http_status", "reason", "model_version", "fallback", "fallback_policy", "threshold",
+    "threshold_source",
+)  # fmt: skip
+
+
+def log_state(**fields: Any) -> None:
+    """Emit one JSON line with the serving state (:data:`STATE_FIELDS`): WARNING unless the model is ready."""
+    record = {key: fields[key] for key in STATE_FIELDS if key in fields}
+    level = logging.INFO if record.get("status") == "ready" else logging.WARNING
+    logging.getLogger(STATE_LOGGER).log(level, json.dumps(record, sort_keys=True))
+
+
 def log_request(**fields: Any) -> None:
     """Emit one JSON line with exactly the allowed :data:`LOG_FIELDS` (others are dropped)."""
     # BEGIN SOLUTION

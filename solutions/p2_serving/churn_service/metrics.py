@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 SCORE_BUCKETS = tuple(round(0.1 * i, 1) for i in range(1, 11))
@@ -19,6 +19,8 @@ class ServiceMetrics:
     latency: Histogram
     scores: Histogram
     fallbacks: Counter
+    model_ready: Gauge
+    fallback_active: Gauge
 
     def render(self) -> bytes:
         """Return the Prometheus text exposition of this registry."""
@@ -26,7 +28,7 @@ class ServiceMetrics:
 
 
 def create_metrics() -> ServiceMetrics:
-    """Create a fresh registry with the request, latency, score and fallback metrics."""
+    """Create a fresh registry with the request, latency, score, fallback and model-state metrics."""
     registry = CollectorRegistry(auto_describe=True)
     return ServiceMetrics(
         registry=registry,
@@ -48,5 +50,14 @@ def create_metrics() -> ServiceMetrics:
         ),
         fallbacks=Counter(
             "churn_fallback", "predictions answered by the rule-based fallback", ["reason"], registry=registry
+        ),
+        model_ready=Gauge(
+            "churn_model_ready", "1 when a verified model and its threshold are loaded", registry=registry
+        ),
+        fallback_active=Gauge(
+            "churn_fallback_active",
+            "1 while every answer comes from the fallback rule (degraded), by the reason the model is absent",
+            ["reason"],
+            registry=registry,
         ),
     )

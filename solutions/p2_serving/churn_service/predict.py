@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from churn_service.artifacts import ArtifactError, current_version_dir, load_verified_model
+from churn_service.artifacts import (
+    ArtifactError,
+    current_version_dir,
+    decision_threshold,
+    load_verified_model,
+)
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
-from churn_service.fallback import FALLBACK_VERSION, rule_score
+from churn_service.fallback import FALLBACK_THRESHOLD, FALLBACK_VERSION, rule_score
 from churn_service.schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
 logger = logging.getLogger("churn_service.model")
@@ -44,6 +49,11 @@ class ModelState:
         return self.model is not None
 
     @property
+    def threshold(self) -> float:
+        """The artifact's decision threshold, or the fallback rule's own when no model is loaded."""
+        return decision_threshold(self.metadata) if self.ready else FALLBACK_THRESHOLD
+
+    @property
     def version(self) -> str:
         """The loaded model's version, or the fallback's name."""
         return str(self.metadata.get("version", FALLBACK_VERSION)) if self.ready else FALLBACK_VERSION
@@ -60,12 +70,15 @@ class Scores:
 
 
 def load_model_state(artifact_dir: Path) -> ModelState:
-    """Load the CURRENT version if it passes its checksum; otherwise a degraded state naming the reason."""
+    """Load the CURRENT version if it passes its checksum and records its decision threshold; otherwise a
+    degraded state naming the reason."""
     # BEGIN SOLUTION
-    # HINT: current_version_dir + load_verified_model; catch ArtifactError and keep its .reason.
+    # HINT: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError
+    # HINT: and keep its .reason.
     # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
     try:
         model, metadata = load_verified_model(current_version_dir(artifact_dir))
+        decision_threshold(metadata)  # a model without its decision rule is not served
     except ArtifactError as exc:
         logger.warning("model not loaded (%s): %s", exc.reason, exc)
         return ModelState(degraded_reason=exc.reason, degraded_detail=str(exc))

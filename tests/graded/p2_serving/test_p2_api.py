@@ -7,7 +7,7 @@ import pytest
 PREDICTION_KEYS = {"churn_probability", "decision", "model_version", "fallback"}
 
 
-@pytest.mark.rubric("p2.api.health_ready_metadata", points=3)
+@pytest.mark.rubric("p2.api.health_ready_metadata", points=1)
 def test_health_ready_and_metadata_answer(artifacts, make_client):
     """GET /health, /ready and /metadata answer 200 with a verified model, naming its version."""
     client = make_client(artifacts)
@@ -31,7 +31,7 @@ def test_health_ready_and_metadata_answer(artifacts, make_client):
     assert "v0002" in ready.text, "GET /ready must name the loaded model version (here 'v0002')."
 
 
-@pytest.mark.rubric("p2.api.predict_contract", points=3)
+@pytest.mark.rubric("p2.api.predict_contract", points=2)
 def test_predict_answers_one_customer(artifacts, make_client, customers):
     """POST /predict answers churn_probability in [0, 1], decision, model_version and fallback=false."""
     client = make_client(artifacts)
@@ -52,7 +52,7 @@ def test_predict_answers_one_customer(artifacts, make_client, customers):
     assert body["fallback"] is False, "fallback must be false when the verified model answered."
 
 
-@pytest.mark.rubric("p2.api.batch_contract", points=3)
+@pytest.mark.rubric("p2.api.batch_contract", points=2)
 def test_predict_batch_answers_in_order(artifacts, make_client, customers):
     """POST /predict/batch answers one prediction per customer, in request order, same as /predict."""
     client = make_client(artifacts)
@@ -70,7 +70,7 @@ def test_predict_batch_answers_in_order(artifacts, make_client, customers):
         )
 
 
-@pytest.mark.rubric("p2.config.environment", points=3)
+@pytest.mark.rubric("p2.config.environment", points=2)
 def test_settings_come_from_prefixed_environment(artifacts, project_module, customers, monkeypatch):
     """Settings come from CHURN_SERVICE_* environment variables (artifact dir, threshold, max batch size)."""
     from fastapi.testclient import TestClient

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import need
 
 METADATA_KEYS = {"version", "created_at", "training_data", "features", "metrics", "libraries", "model_sha256"}
 
@@ -26,8 +25,8 @@ def _version_files(folder: Path) -> tuple[Path, dict]:
     return models[0], metadata
 
 
-@pytest.mark.rubric("p2.train.artifact", points=3)
-def test_training_writes_a_versioned_artifact(trained_two):
+@pytest.mark.rubric("p2.train.artifact", points=2)
+def test_training_writes_a_versioned_artifact(trained_two, need):
     """Training writes vNNNN/ with a skops model and metadata.json (schema, metrics, SHA-256) + CURRENT."""
     folder = need(trained_two)
     assert (folder / "CURRENT").read_text().strip() == "v0002", (
@@ -54,8 +53,8 @@ def test_training_writes_a_versioned_artifact(trained_two):
     )
 
 
-@pytest.mark.rubric("p2.train.reproducible", points=4)
-def test_same_config_same_metrics_and_predictions(project_module, snapshot, train_config, tmp_path):
+@pytest.mark.rubric("p2.train.reproducible", points=3)
+def test_same_config_same_metrics_and_predictions(project_module, snapshot, train_config, tmp_path, need):
     """Same config and seed: same metrics, same data fingerprint and the same predictions."""
     train = project_module("churn_service.train")
     artifacts = project_module("churn_service.artifacts")
@@ -75,7 +74,7 @@ def test_same_config_same_metrics_and_predictions(project_module, snapshot, trai
     )
 
 
-@pytest.mark.rubric("p2.artifact.checksum_refusal", points=3)
+@pytest.mark.rubric("p2.artifact.checksum_refusal", points=2)
 def test_checksum_mismatch_is_never_loaded(project_module, artifacts):
     """A model file whose SHA-256 differs from metadata.json is refused before it is loaded.
 
@@ -170,7 +169,7 @@ def test_model_with_unreviewed_types_is_refused(project_module, artifacts):
     )
 
 
-@pytest.mark.rubric("p2.artifact.atomic_pointer", points=3)
+@pytest.mark.rubric("p2.artifact.atomic_pointer", points=2)
 def test_current_is_replaced_atomically_and_names_a_real_version(
     project_module, artifacts, snapshot, train_config
 ):
@@ -214,7 +213,7 @@ def test_current_is_replaced_atomically_and_names_a_real_version(
     )
 
 
-@pytest.mark.rubric("p2.artifact.rollback", points=3)
+@pytest.mark.rubric("p2.artifact.rollback", points=2)
 def test_rollback_moves_current_to_previous_version(project_module, artifacts, make_client, customers):
     """`python -m churn_service.rollback` moves CURRENT to the previous version, which then serves."""
     rollback = project_module("churn_service.rollback")
@@ -314,8 +313,8 @@ def test_split_holds_out_the_latest_labelled_months(project_module, snapshot):
     )
 
 
-@pytest.mark.rubric("p2.train.out_of_time", points=2)
-def test_recorded_metrics_are_out_of_time(project_module, trained_two, snapshot):
+@pytest.mark.rubric("p2.train.out_of_time", points=1)
+def test_recorded_metrics_are_out_of_time(project_module, trained_two, snapshot, need):
     """metadata.json's metrics are the model's on the latest labelled months, not on its training rows."""
     from sklearn.metrics import log_loss, roc_auc_score
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import need
 
 
 def _frame(customers, bad: bool = True) -> pd.DataFrame:
@@ -40,7 +39,7 @@ def _run(
     return pd.read_parquet(out), pd.read_csv(rejects, dtype={"customer_id": str})
 
 
-@pytest.mark.rubric("p2.batch.accounting", points=5)
+@pytest.mark.rubric("p2.batch.accounting", points=4)
 def test_every_row_is_scored_or_rejected_with_a_reason(project_module, artifacts, tmp_path, customers):
     """Batch job, in chunks: rows in = scored + rejected; rejects name the field; scores carry the version.
 
@@ -84,7 +83,7 @@ def test_every_row_is_scored_or_rejected_with_a_reason(project_module, artifacts
         )
 
 
-@pytest.mark.rubric("p2.batch.csv_input", points=2)
+@pytest.mark.rubric("p2.batch.csv_input", points=1)
 def test_csv_input_is_scored_like_parquet(project_module, artifacts, tmp_path, customers):
     """Batch job reads CSV as well as Parquet, with the same results."""
     parquet_scores, _ = _run(project_module, artifacts, tmp_path / "p", _frame(customers), ".parquet")
@@ -97,7 +96,7 @@ def test_csv_input_is_scored_like_parquet(project_module, artifacts, tmp_path, c
     ), "CSV and Parquet inputs of the same rows must get the same scores."
 
 
-@pytest.mark.rubric("p2.batch.atomic_write", points=3)
+@pytest.mark.rubric("p2.batch.atomic_write", points=2)
 def test_failed_write_leaves_previous_output_intact(project_module, tmp_path, monkeypatch):
     """The batch output is written atomically: a write that fails midway leaves the old file intact."""
     import pyarrow.parquet as pq
@@ -127,9 +126,9 @@ def test_failed_write_leaves_previous_output_intact(project_module, tmp_path, mo
     assert not leftovers, f"A failed write left temporary files behind: {leftovers}; remove them on failure."
 
 
-@pytest.mark.rubric("p2.parity", points=5)
+@pytest.mark.rubric("p2.parity", points=4)
 def test_same_customer_same_probability_everywhere(
-    project_module, artifacts, tmp_path, customers, make_client
+    project_module, artifacts, tmp_path, customers, make_client, need
 ):
     """Parity: /predict, /predict/batch, the batch job and the trained model give the same probability."""
     artifacts_module = project_module("churn_service.artifacts")
@@ -154,7 +153,7 @@ def test_same_customer_same_probability_everywhere(
     )
 
 
-@pytest.mark.rubric("p2.batch.threshold", points=3)
+@pytest.mark.rubric("p2.batch.threshold", points=2)
 def test_batch_decides_with_the_configured_threshold(project_module, artifacts, tmp_path, customers):
     """The batch job decides with the configured threshold: decision = churn_probability >= threshold."""
     clean = _frame(customers, bad=False)
@@ -171,7 +170,7 @@ def test_batch_decides_with_the_configured_threshold(project_module, artifacts, 
     )
 
 
-@pytest.mark.rubric("p2.batch.same_contract", points=3)
+@pytest.mark.rubric("p2.batch.same_contract", points=2)
 def test_batch_rejects_what_the_api_refuses_and_leaves_its_input_alone(
     project_module, artifacts, make_client, customers
 ):

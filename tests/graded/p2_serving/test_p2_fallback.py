@@ -14,7 +14,7 @@ def _rule(contract, tenure, failed, tickets, inactive, trend) -> float:
     return 1.0 / (1.0 + math.exp(-logit))
 
 
-@pytest.mark.rubric("p2.fallback.rule", points=3)
+@pytest.mark.rubric("p2.fallback.rule", points=2)
 def test_rule_score_matches_the_documented_formula(project_module, customers):
     """fallback.rule_score implements the documented rule on hand-computed cases."""
     import pandas as pd
@@ -52,16 +52,12 @@ def test_rule_score_matches_the_documented_formula(project_module, customers):
         )
 
 
-@pytest.mark.rubric("p2.fallback.missing_artifact", points=2)
+@pytest.mark.rubric("p2.fallback.missing_artifact", points=1)
 def test_missing_artifact_serves_fallback(tmp_path, make_client, customers, project_module):
-    """Without an artifact: /ready is 503 with a reason, /predict answers the rule with fallback=true."""
+    """Without an artifact, /predict answers the documented rule's score with fallback=true."""
     import pandas as pd
 
     client = make_client(tmp_path / "no-artifacts-here")
-    ready = client.get("/ready")
-    assert ready.status_code == 503, (
-        f"/ready answered {ready.status_code} without any model; answer 503 with why."
-    )
     answer = client.post("/predict", json=customers[0])
     assert answer.status_code == 200, (
         f"/predict answered {answer.status_code} without a model; use the fallback."
@@ -96,8 +92,10 @@ def test_tampered_model_serves_fallback_and_ready_says_why(artifacts, make_clien
         tamper()
         client = make_client(artifacts)
         ready = client.get("/ready")
-        assert ready.status_code == 503, (
-            f"/ready answered {ready.status_code} with a tampered model ({what}); it must be 503."
+        status = ready.json().get("status") if "json" in ready.headers.get("content-type", "") else None
+        assert status != "ready", (
+            f"/ready says status 'ready' with a tampered model ({what}): the model is not served, so the "
+            "status is 'degraded' (the fallback answers), with the reason."
         )
         said = ready.text.replace(str(artifacts), "<artifacts>")  # the folder's name is no answer
         assert any(word in said.lower() for word in ("checksum", "sha", "hash")), (

@@ -48,7 +48,7 @@ def test_mistyped_field(artifacts, make_client, customers):
     )
 
 
-@pytest.mark.rubric("p2.input.out_of_range", points=2)
+@pytest.mark.rubric("p2.input.out_of_range", points=1)
 def test_out_of_range(artifacts, make_client, customers):
     """An out-of-range value (negative tenure, 40 active days in 28) gets 422 naming the field."""
     client = make_client(artifacts)
@@ -59,7 +59,7 @@ def test_out_of_range(artifacts, make_client, customers):
     _assert_names_field(response, "active_days_28d", "active_days_28d=40 (a 28-day window)")
 
 
-@pytest.mark.rubric("p2.input.not_finite", points=2)
+@pytest.mark.rubric("p2.input.not_finite", points=1)
 def test_nan_and_infinity(artifacts, make_client, customers, float_fields):
     """NaN and Infinity in any number field get 422 naming the field."""
     client = make_client(artifacts)

@@ -58,7 +58,7 @@ def _readme(project_dir) -> str:
     return path.read_text(encoding="utf-8")
 
 
-@pytest.mark.rubric("p2.readme.answers", points=3)
+@pytest.mark.rubric("p2.readme.answers", points=2)
 def test_readme_answers_every_question(project_dir):
     """README answers the five questions (inference path, input contract, failures, rollback, logging)."""
     problems = lint(_readme(project_dir), DocSpec(SECTIONS, name="README.md"))
