@@ -213,3 +213,44 @@ def test_help_centre_judgements_are_graded(world: tickets.TicketsWorld, joined: 
     assert best["ticket_id"].is_unique and len(best) == judged.size, "one perfect article per judged ticket"
     assert (best["category_x"] == best["category_y"]).all()
     assert (best["language"] == "en").all()
+
+
+def test_pretrained_encoder_beats_tfidf_with_few_labels_and_the_gap_closes_with_many(
+    world: tickets.TicketsWorld, joined: pd.DataFrame
+) -> None:
+    """Train on tickets before the launch, test after it (the five old categories, 30 tickets each):
+    frozen MiniLM embeddings + logistic regression against TF-IDF + logistic regression, with 3 and with
+    30 labels per category (the few-label score is the mean of 5 draws)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+
+    from course.models.encoder import Encoder
+
+    english = joined[(joined["language"] == "en") & (joined["category"] != tickets.NEW_CATEGORY)].copy()
+    english["text"] = english["subject"] + ". " + english["body"]
+    late = english["created_at"] >= world.launch_date
+    pool = english[~late].groupby("category").sample(30, random_state=0).reset_index(drop=True)
+    test = english[late].groupby("category").sample(30, random_state=0).reset_index(drop=True)
+    enc = Encoder(cache=False)
+    pool_x, test_x = enc.encode(pool["text"].tolist()), enc.encode(test["text"].tolist())
+
+    def scores(n: int, draw: int) -> tuple[float, float]:
+        idx = pool.groupby("category").sample(n, random_state=draw).index
+        y = pool.loc[idx, "category"]
+        tfidf = TfidfVectorizer(sublinear_tf=True).fit(pool.loc[idx, "text"])
+        lexical = LogisticRegression(C=10, max_iter=2000).fit(tfidf.transform(pool.loc[idx, "text"]), y)
+        semantic = LogisticRegression(C=10, max_iter=2000).fit(pool_x[idx], y)
+        return (
+            f1_score(test["category"], lexical.predict(tfidf.transform(test["text"])), average="macro"),
+            f1_score(test["category"], semantic.predict(test_x), average="macro"),
+        )
+
+    few_tfidf, few_encoder = np.mean([scores(3, draw) for draw in range(5)], axis=0)
+    many_tfidf, many_encoder = scores(30, 0)
+    few_gap, many_gap = few_encoder - few_tfidf, many_encoder - many_tfidf
+    figures = (
+        f"3 labels: {few_tfidf:.3f} vs {few_encoder:.3f}; 30 labels: {many_tfidf:.3f} vs {many_encoder:.3f}"
+    )
+    assert few_encoder > 0.75 and few_gap > 0.12, figures
+    assert many_gap < 0.06 and many_gap < few_gap / 3, figures
