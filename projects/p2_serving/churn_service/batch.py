@@ -241,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(f"batch failed: {type(exc).__name__}: {first_line}", file=sys.stderr)
         return EXIT_FAILED
-    print(" ".join(f"{k}={v}" for k, v in {**asdict(summary), "status": summary.status}.items()))
+    line = {**asdict(summary), "threshold": round(summary.threshold, 6), "status": summary.status}
+    print(" ".join(f"{k}={v}" for k, v in line.items()))
     return EXIT_FALLBACK if summary.fallback else EXIT_OK
 
 

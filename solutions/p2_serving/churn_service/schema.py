@@ -6,8 +6,8 @@ HTTP body and a row of a batch file, so both paths accept and reject exactly the
 
 Integer fields follow JSON Schema's ``integer`` (what the OpenAPI document says): a number without a
 fractional part, so ``3`` and ``3.0`` are both 3, while ``2.5``, ``"3"`` and ``true`` are refused (pydantic's
-strict, bounded ``int`` does exactly that). A batch file cannot tell 3 from 3.0 either (a Parquet column
-with one gap is float64), and it validates each cell with the same fields, so both paths agree.
+strict ``int`` refuses every float, hence :func:`integral_float_to_int`). A batch file cannot tell 3 from 3.0
+either (a Parquet column with one gap is float64, a CSV has no types), so both paths agree cell by cell.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from course.data.churn import VOCABULARIES
 
@@ -26,7 +26,21 @@ Channel = Literal[VOCABULARIES["channel"]]  # type: ignore[valid-type]
 Country = Literal[VOCABULARIES["country"]]  # type: ignore[valid-type]
 AgeBand = Literal[VOCABULARIES["age_band"]]  # type: ignore[valid-type]
 
-Count = Annotated[int, Field(ge=0, le=100_000)]
+
+def integral_float_to_int(value: Any) -> Any:
+    """Turn a float without a fractional part (3.0) into the int it equals; leave anything else as it is."""
+    # BEGIN SOLUTION
+    # HINT: only a real float (type(value) is float) with value.is_integer() becomes int(value); strict
+    # HINT: validation then refuses 2.5, "3", True and NaN as before.
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+    # END SOLUTION
+
+
+# After the bounds in Annotated[...], so that the OpenAPI document keeps them as minimum/maximum.
+AsInteger = BeforeValidator(integral_float_to_int)
+Count = Annotated[int, Field(ge=0, le=100_000), AsInteger]
 Minutes = Annotated[float, Field(ge=0.0, le=1_000_000.0)]
 
 
@@ -43,19 +57,19 @@ class Customer(BaseModel):
     age_band: AgeBand
     monthly_price: float = Field(ge=0.0, le=1_000.0, description="currency units per month")
     price_change_pct_90d: float = Field(ge=-1.0, le=10.0, description="relative price change over 90 days")
-    tenure_days: int = Field(ge=0, le=36_500)
-    months_to_renewal: int = Field(ge=0, le=11)
+    tenure_days: Annotated[int, Field(ge=0, le=36_500), AsInteger]
+    months_to_renewal: Annotated[int, Field(ge=0, le=11), AsInteger]
     sessions_7d: Count
     minutes_7d: Minutes
     sessions_28d: Count
     minutes_28d: Minutes
     minutes_prev_28d: Minutes
-    active_days_28d: int = Field(ge=0, le=28)
+    active_days_28d: Annotated[int, Field(ge=0, le=28), AsInteger]
     usage_trend_28d: float = Field(ge=-1.0, le=10_000.0, description="(minutes_28d - prev) / (prev + 60)")
-    days_since_last_activity: int = Field(ge=0, le=36_500)
-    failed_payments_90d: int = Field(ge=0, le=90)
-    tickets_30d: int = Field(ge=0, le=1_000)
-    tickets_90d: int = Field(ge=0, le=3_000)
+    days_since_last_activity: Annotated[int, Field(ge=0, le=36_500), AsInteger]
+    failed_payments_90d: Annotated[int, Field(ge=0, le=90), AsInteger]
+    tickets_30d: Annotated[int, Field(ge=0, le=1_000), AsInteger]
+    tickets_90d: Annotated[int, Field(ge=0, le=3_000), AsInteger]
 
 
 CATEGORIES: dict[str, tuple[str, ...]] = {

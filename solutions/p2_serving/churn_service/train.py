@@ -63,7 +63,7 @@ class TrainConfig(BaseModel):
     n_customers: int = Field(default=2000, ge=100)
     months: int = Field(default=18, ge=4)
     test_months: int = Field(default=2, ge=1)
-    validation_months: int = Field(default=2, ge=1, description="labelled months the threshold is fitted on")
+    validation_months: int = Field(default=1, ge=1, description="labelled months the threshold is fitted on")
     artifact_dir: Path = Path("artifacts")
     model: ModelParams = ModelParams()
     decision: DecisionParams = DecisionParams()
