@@ -71,6 +71,55 @@ def confined(command: list[str], root: Path, keep: list[Path]) -> tuple[list[str
     return [*prefix, *wrapper, "--", *command], ""
 
 
+WORKER_UNAVAILABLE = (
+    "The grader could not confine the process that runs your code (no mount namespace here: {why}): it "
+    "ran as a plain child process, which can read what the grader writes. Grade untrusted work where "
+    "`unshare --mount` works (Linux; as root, or with user namespaces enabled)."
+)
+
+
+def worker_command(command: list[str], hide: list[Path]) -> tuple[list[str], str]:
+    """``command`` (the worker) wrapped to run where ``hide`` is out of sight; or as it is, and why not.
+
+    The worker gets its own mount and pid namespaces: each path of ``hide`` is covered (a folder by an
+    empty read-only file system, a file by ``/dev/null``), the judge's processes are not visible, and every
+    process the worker starts ends with it. Then, where user namespaces work, it drops into a new user
+    namespace, whose mounts the submission can no longer undo.
+    """
+    prefix, why = namespace_prefix()
+    if not prefix:
+        return command, WORKER_UNAVAILABLE.format(why=why)
+    wrapper = [sys.executable, "-m", "course.grading.confine", "--worker"]
+    for path in hide:
+        wrapper += ["--hide", str(path)]
+    return [*prefix, *wrapper, "--", *command], ""
+
+
+def hide_paths(hide: list[Path]) -> None:
+    """Inside a fresh mount namespace: cover each path (folders by an empty tmpfs, files by /dev/null)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+    for path in hide:
+        if path.is_dir():
+            _mount(libc, "none", str(path), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+        elif path.exists():
+            _mount(libc, os.devnull, str(path), None, MS_BIND)
+            _mount(libc, os.devnull, str(path), None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+
+
+def _locked(command: list[str]) -> list[str]:
+    """``command`` in a new user namespace (mounts inherited from a more privileged one cannot be undone)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return command
+    prefix = [unshare, "--user", "--map-root-user", "--mount"]
+    try:
+        probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return command
+    return [*prefix, "--", *command] if probe.returncode == 0 else command
+
+
 def _mount(
     libc: ctypes.CDLL, source: str, target: str, fstype: str | None, flags: int, data: str = ""
 ) -> None:
@@ -100,12 +149,18 @@ def set_up(root: Path, keep: list[Path]) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Set up the mounts, then run the command (never returns on success)."""
     parser = argparse.ArgumentParser(prog="python -m course.grading.confine")
-    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--root", type=Path)
     parser.add_argument("--keep", type=Path, action="append", default=[])
+    parser.add_argument("--worker", action="store_true", help="a worker: hide --hide paths, lock the mounts")
+    parser.add_argument("--hide", type=Path, action="append", default=[])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
-    set_up(args.root.resolve(), [path.resolve() for path in args.keep])
+    if args.worker:
+        hide_paths([path.resolve() for path in args.hide])
+        command = _locked(command)
+    else:
+        set_up(args.root.resolve(), [path.resolve() for path in args.keep])
     os.chdir(os.getcwd())  # the inherited working folder was resolved before the mounts: resolve it again
     os.execv(command[0], command)
 

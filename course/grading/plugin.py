@@ -318,12 +318,73 @@ class ProjectImporter:
         return f"<project_module {self.project} from {self.copy}>"
 
 
+class RemoteImporter:
+    """``project_module("pkg.module")`` of a project graded with ``isolation = "worker"``: the module is
+    imported in the worker process, and the test holds a proxy (:mod:`course.grading.remote`)."""
+
+    def __init__(self, session: GradingSession, project: str, copy: Path, worker: Any) -> None:
+        self._session, self.project, self.copy, self.worker = session, project, copy, worker
+
+    def __call__(self, name: str) -> Any:
+        from course.grading.remote import WorkerError
+
+        failures = self._session.import_failures.setdefault(self.project, {})
+        if name in failures:
+            pytest.fail(failures[name], pytrace=False)
+        self._session.record("import_start", module=name)
+        try:
+            module = self.worker.module(name)
+        except WorkerError as exc:
+            message = str(exc)
+        except Exception as exc:  # the stand-in of what the import raised in the worker
+            message = messages.import_failure(name, exc, [self.copy])
+            notes = "\n".join(getattr(exc, "__notes__", []))
+            message = f"{message}\n{notes}" if notes and notes not in message else message
+        else:
+            self._session.record("import_end", module=name, ok=True)
+            return module
+        failures[name] = message
+        self._session.record("import_end", module=name, ok=False, message=message)
+        pytest.fail(message, pytrace=False)
+
+    def __repr__(self) -> str:
+        return f"<project_module {self.project} in a worker, from {self.copy}>"
+
+
+def _isolation(session: GradingSession, project: str) -> str:
+    """The project's ``isolation`` in its graded tests' ``rubric.toml`` (``process`` when there is none)."""
+    from course.grading.rubric import read_isolation
+
+    folder = session.tests_folders.get(project)
+    return read_isolation(folder / "rubric.toml") if folder is not None else "process"
+
+
 @pytest.fixture(scope="session")
 def project_module(
     request: pytest.FixtureRequest, project_dir: Path, _course_project: str
-) -> ProjectImporter:
-    """A callable that imports a module of the project from ``project_dir``."""
-    return ProjectImporter(_grading(request.config), _course_project, project_dir)
+) -> Iterator[ProjectImporter | RemoteImporter]:
+    """A callable that imports a module of the project from ``project_dir`` (or in the worker)."""
+    session = _grading(request.config)
+    if _isolation(session, _course_project) != "worker":
+        yield ProjectImporter(session, _course_project, project_dir)
+        return
+    from course.grading.remote import RemoteWorker
+
+    hide = [request.config.rootpath / "tests"]
+    hide += [
+        Path(p)
+        for p in (request.config.getoption(o, None) for o in ("grading_results", "grading_state"))
+        if p
+    ]
+    worker = RemoteWorker([project_dir], hide=hide)
+    while str(project_dir) in sys.path:  # the judge never imports the submission
+        sys.path.remove(str(project_dir))
+    try:
+        yield RemoteImporter(session, _course_project, project_dir, worker)
+    finally:
+        if worker.note:
+            session.add_note("", worker.note)
+        worker.stop()
 
 
 @pytest.fixture

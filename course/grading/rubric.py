@@ -22,7 +22,8 @@ RUBRIC_FILE = "rubric.toml"
 EXTRA_TESTS_DIRNAME = "hidden_tests"
 NOTEBOOK_KEYS = ("path", "id", "points", "text")
 NOTEBOOK_OPTIONAL_KEYS = ("writes",)  # files the notebook must write in the grading run
-RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook")
+RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook", "isolation")
+ISOLATION_MODES = ("process", "worker")
 
 
 class RubricError(CourseError):
@@ -392,6 +393,15 @@ def beside_notebooks(data: dict, path: Path, test_files: list[str]) -> list[str]
     if duplicates:
         raise RubricError(f"{path}: beside_notebooks lists {', '.join(duplicates)} more than once.")
     return list(listed)
+
+
+def read_isolation(path: Path) -> str:
+    """``isolation`` of a ``rubric.toml``: ``worker`` (the submission runs in a worker process, the tests
+    reach it through ``project_module``) or ``process`` (the default: imported into the test process)."""
+    mode = read_rubric_file(path).get("isolation", "process")
+    if mode not in ISOLATION_MODES:
+        raise RubricError(f"{path}: isolation is {mode!r}; allowed: {', '.join(ISOLATION_MODES)}.")
+    return mode
 
 
 def read_notebook_entries(path: Path) -> list[NotebookEntry]:

@@ -1,0 +1,256 @@
+"""The judge/worker split: values cross by value or as handles, never by pickle; the worker is expendable."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import signal
+import struct
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from course.grading import protocol
+from course.grading.confine import namespace_prefix
+from course.grading.protocol import Decoder, Encoder, ProtocolError, Reply
+from course.grading.remote import RemoteObject, RemoteWorker, WorkerError
+
+SUBMISSION = """
+import logging, os, time
+
+import numpy as np
+import pandas as pd
+
+
+class ContractError(ValueError):
+    def __init__(self, column):
+        super().__init__(f"bad column {column}")
+        self.column = column
+
+
+class Box:
+    def __init__(self, n):
+        self.n = n
+
+    def grow(self, k):
+        return Box(self.n + k)
+
+    def __len__(self):
+        return self.n
+
+    def __iter__(self):
+        return iter(range(self.n))
+
+
+def shift(frame, k):
+    return frame.assign(a=frame["a"] + k)
+
+
+def mixed():
+    return np.array([1.5, 2.5]), np.float64(3.0), {"k": (1, 2)}, pd.Series([1, 2], name="s")
+
+
+def fail():
+    raise ContractError("plan")
+
+
+def chatty():
+    print("hello from the worker")
+    logging.getLogger("pkgx").warning("careful")
+    return 1
+
+
+def hang():
+    time.sleep(300)
+
+
+def leave():
+    os._exit(3)
+
+
+def exit_quietly():
+    raise SystemExit(0)
+
+
+def read(path):
+    with open(path) as handle:
+        return handle.read()
+
+
+def append(path, text):
+    with open(path, "a") as handle:
+        handle.write(text)
+
+
+def environment():
+    return dict(os.environ)
+"""
+
+
+@pytest.fixture
+def submission(tmp_path: Path) -> Path:
+    (tmp_path / "pkgx").mkdir()
+    (tmp_path / "pkgx" / "__init__.py").write_text("")
+    (tmp_path / "pkgx" / "mod.py").write_text(textwrap.dedent(SUBMISSION))
+    return tmp_path
+
+
+@pytest.fixture
+def judge_file(tmp_path: Path) -> Path:
+    path = tmp_path / "results.jsonl"
+    path.write_text('{"event": "session_start"}\n')
+    return path
+
+
+@pytest.fixture
+def worker(submission: Path, judge_file: Path) -> Iterator[RemoteWorker]:
+    remote = RemoteWorker([submission], hide=[judge_file])
+    yield remote
+    remote.stop()
+
+
+def _round_trip(value: object) -> object:
+    encoder = Encoder()
+    tree = json.loads(json.dumps(encoder.encode(value)))
+    return Decoder(encoder.blobs).decode(tree)
+
+
+def test_values_cross_by_value() -> None:
+    frame = pd.DataFrame({"a": [1, 2], "when": pd.to_datetime(["2024-01-01", "2024-02-01"])}, index=[5, 7])
+    assert_frame = _round_trip(frame)
+    pd.testing.assert_frame_equal(assert_frame, frame)
+    array = np.arange(6, dtype=np.float32).reshape(2, 3)
+    np.testing.assert_array_equal(_round_trip(array), array)
+    assert _round_trip({"k": (1, 2.5, None, float("nan") != float("nan")), 3: {1, 2}}) == {
+        "k": (1, 2.5, None, True),
+        3: {1, 2},
+    }
+    assert _round_trip(np.int64(7)) == 7 and isinstance(_round_trip(np.int64(7)), np.int64)
+
+
+def test_the_judge_refuses_a_pickle() -> None:
+    tree = {"t": "pickle", "blob": 0}
+    with pytest.raises(ProtocolError, match="never unpickles"):
+        Decoder([b"\x80\x04K\x01."]).decode(tree)
+
+
+def test_an_object_array_never_crosses_as_npy() -> None:
+    encoder = Encoder()
+    tree = encoder.encode(np.array([object(), 1], dtype=object).tolist()[1:])
+    assert tree == {"t": "list", "v": [1]}
+    with pytest.raises(ProtocolError):
+        Encoder().encode(object())  # no handle table: an arbitrary object is refused, not pickled
+
+
+@pytest.mark.parametrize(
+    "stream",
+    [
+        b"",  # closed
+        struct.pack(">I", 2_000_000_000),  # a 2 GB length prefix: refused unread
+        struct.pack(">I", 5) + b"\xff\xfe{}!",  # not JSON
+        struct.pack(">I", 2) + b"[]",  # not a message
+    ],
+    ids=["closed", "huge-length", "garbage", "not-a-message"],
+)
+def test_a_malformed_message_is_a_protocol_error(stream: bytes) -> None:
+    with pytest.raises(ProtocolError):
+        protocol.receive(io.BytesIO(stream), Reply)
+
+
+def test_calls_run_in_the_worker_and_return_values(worker: RemoteWorker) -> None:
+    module = worker.module("pkgx.mod")
+    frame = module.shift(pd.DataFrame({"a": [1, 2]}), 10)
+    assert isinstance(frame, pd.DataFrame) and frame["a"].tolist() == [11, 12]
+    array, scalar, mapping, series = module.mixed()
+    assert array.tolist() == [1.5, 2.5] and scalar == 3.0 and mapping == {"k": (1, 2)}
+    assert series.name == "s" and series.tolist() == [1, 2]
+
+
+def test_objects_stay_in_the_worker_as_handles(worker: RemoteWorker) -> None:
+    module = worker.module("pkgx.mod")
+    box = module.Box(2).grow(3)
+    assert isinstance(box, RemoteObject)
+    assert box.n == 5 and len(box) == 5 and list(box) == [0, 1, 2, 3, 4]
+
+
+def test_exceptions_keep_their_name_base_and_attributes(worker: RemoteWorker) -> None:
+    module = worker.module("pkgx.mod")
+    with pytest.raises(module.ContractError) as caught:
+        module.fail()
+    assert isinstance(caught.value, ValueError) and caught.value.column == "plan"
+    assert "in your code" in "\n".join(caught.value.__notes__)
+
+
+def test_output_and_logs_reach_the_judge(
+    worker: RemoteWorker, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    module = worker.module("pkgx.mod")
+    assert module.chatty() == 1
+    assert "hello from the worker" in capsys.readouterr().out
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [("pkgx", "careful")]
+
+
+def test_a_hang_costs_the_call_and_the_next_call_gets_a_fresh_worker(worker: RemoteWorker) -> None:
+    module = worker.module("pkgx.mod")
+    box = module.Box(1)
+
+    def interrupt(*_: object) -> None:
+        raise TimeoutError("the test's timeout")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.alarm(1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(TimeoutError):
+            module.hang()
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 10
+    with pytest.raises(WorkerError, match="has since ended"):
+        _ = box.n
+    assert worker.module("pkgx.mod").Box(4).n == 4
+
+
+@pytest.mark.parametrize("how", ["leave", "exit_quietly"])
+def test_code_that_ends_its_process_fails_only_that_call(worker: RemoteWorker, how: str) -> None:
+    module = worker.module("pkgx.mod")
+    with pytest.raises(Exception) as caught:
+        getattr(module, how)()
+    assert not isinstance(caught.value, SystemExit), "a SystemExit from the worker must not end the judge"
+    assert worker.module("pkgx.mod").Box(2).n == 2
+
+
+needs_namespaces = pytest.mark.skipif(not namespace_prefix()[0], reason="no mount namespaces here")
+
+
+@needs_namespaces
+def test_the_worker_cannot_read_or_write_the_judges_file(worker: RemoteWorker, judge_file: Path) -> None:
+    module = worker.module("pkgx.mod")
+    assert worker.note == ""
+    assert module.read(str(judge_file)) == ""
+    with contextlib.suppress(OSError):  # refused, or written into /dev/null: either way not the judge's file
+        module.append(str(judge_file), '{"event": "outcome", "outcome": "passed"}\n')
+    assert judge_file.read_text() == '{"event": "session_start"}\n'
+
+
+def test_without_the_split_the_same_code_would_have_written_it(submission: Path, judge_file: Path) -> None:
+    """The attack above is real: run in the judge's own process, it appends a forged verdict."""
+    namespace: dict[str, object] = {}
+    exec(compile(textwrap.dedent(SUBMISSION), "mod.py", "exec"), namespace)  # the attack
+    namespace["append"](str(judge_file), '{"event": "outcome", "outcome": "passed"}\n')  # type: ignore[operator]
+    assert "passed" in judge_file.read_text()
+
+
+def test_the_worker_does_not_see_the_course_root(
+    worker: RemoteWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COURSE_ROOT", "/somewhere/course")
+    module = worker.module("pkgx.mod")
+    assert "COURSE_ROOT" not in module.environment()
