@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import IO
 
 from course.files import atomic_write
+from course.grading.processes import stop_all
 from course.grading.reports import GradeReport, ItemResult
 from course.grading.rubric import Rubric, format_points
-from course.grading.runner import GradingError, Limits, grade_submission, stop_all
+from course.grading.runner import GradingError, Limits, grade_submission
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ and that many bytes; a message is one JSON frame (its header) followed by the bi
 
 - JSON scalars, lists, tuples, dicts, sets, dates, paths, bytes and numpy scalars as themselves;
 - DataFrames and Series as Arrow IPC streams, arrays as ``.npy`` read with ``allow_pickle=False``;
+- scikit-learn estimators through skops, when every type inside is one skops trusts by default (the
+  judge checks again before it loads one; an estimator holding the submission's own code stays a handle);
 - anything else as a *handle*: an id in the worker's object table, with its type name and repr.
 
 Decoding never executes code from the other side: there is no pickle on the judge's side, a frame over
@@ -65,6 +67,15 @@ class Request:
 
 
 @dataclass
+class Callback:
+    """What the worker asks back during a call: run the judge's function ``id`` (one the test passed in)."""
+
+    id: int
+    args: list[Any] = field(default_factory=list)
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class Reply:
     """What the worker answers: a value, or an error with its type, message and traceback text."""
 
@@ -108,7 +119,10 @@ def _read_exactly(stream: IO[bytes], size: int) -> bytes:
     return b"".join(chunks)
 
 
-def send(stream: IO[bytes], message: Request | Reply, encoder: Encoder) -> None:
+Message = Request | Reply | Callback
+
+
+def send(stream: IO[bytes], message: Message, encoder: Encoder) -> None:
     """Write ``message`` with the binary blobs its values collected in ``encoder``."""
     header = {"kind": type(message).__name__, **asdict(message), "blobs": len(encoder.blobs)}
     write_frame(stream, json.dumps(header, allow_nan=True).encode())
@@ -117,14 +131,16 @@ def send(stream: IO[bytes], message: Request | Reply, encoder: Encoder) -> None:
     stream.flush()
 
 
-def receive(stream: IO[bytes], kind: type[Request] | type[Reply]) -> tuple[Request | Reply, list[bytes]]:
-    """Read one message of ``kind`` and its blobs (values are still encoded: see :func:`decode`)."""
+def receive(stream: IO[bytes], *kinds: type[Message]) -> tuple[Message, list[bytes]]:
+    """Read one message of one of ``kinds`` and its blobs (values are still encoded: see :func:`decode`)."""
     try:
         header = json.loads(read_frame(stream))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProtocolError(f"a message header is not JSON ({exc}).") from None
-    if not isinstance(header, dict) or header.pop("kind", None) != kind.__name__:
-        raise ProtocolError(f"expected a {kind.__name__} message.")
+    names = {kind.__name__: kind for kind in kinds}
+    if not isinstance(header, dict) or header.get("kind") not in names:
+        raise ProtocolError(f"expected a {' or '.join(names)} message.")
+    kind = names[header.pop("kind")]
     count = header.pop("blobs", 0)
     if not isinstance(count, int) or not 0 <= count <= 10_000:
         raise ProtocolError(f"a message announces {count!r} binary parts.")
@@ -139,10 +155,18 @@ def receive(stream: IO[bytes], kind: type[Request] | type[Reply]) -> tuple[Reque
 class Encoder:
     """Encodes values into a JSON tree plus binary blobs; ``handle_of`` turns other objects into handles."""
 
-    def __init__(self, handle_of: Any = None, pickle_fallback: bool = False) -> None:
+    def __init__(
+        self,
+        handle_of: Any = None,
+        pickle_fallback: bool = False,
+        ref_of: Any = None,
+        callback_of: Any = None,
+    ) -> None:
         self.blobs: list[bytes] = []
         self.handle_of = handle_of
         self.pickle_fallback = pickle_fallback  # the judge's side only: the worker trusts the judge
+        self.ref_of = ref_of  # the judge's side: a proxy's handle id (or None for anything else)
+        self.callback_of = callback_of  # the judge's side: a function's callback id
 
     def blob(self, data: bytes) -> int:
         self.blobs.append(data)
@@ -160,6 +184,10 @@ class Encoder:
             return value if math.isfinite(value) else {"t": "float", "v": repr(value)}
         if isinstance(value, Handle):
             return {"t": "ref", "id": value.id}
+        if self.ref_of is not None:
+            ref = self.ref_of(value)
+            if ref is not None:
+                return {"t": "ref", "id": ref}
         if isinstance(value, list | tuple | set | frozenset):
             tag = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}.get(type(value))
             if tag is not None:
@@ -178,6 +206,8 @@ class Encoder:
             return encoded
         if type(value) in (dt.datetime, dt.date, dt.time, dt.timedelta):
             return _encode_time(value)
+        if self.callback_of is not None and callable(value) and not isinstance(value, type):
+            return {"t": "callback", "id": self.callback_of(value)}
         if self.pickle_fallback:  # cloudpickle: a test's local function crosses by value, code included
             import cloudpickle
 
@@ -198,8 +228,10 @@ def _encode_time(value: Any) -> dict[str, Any]:
 
 
 def _encode_scientific(encoder: Encoder, value: Any) -> dict[str, Any] | None:
-    """numpy and pandas values, if ``value`` is one (without importing either when it is not)."""
+    """numpy, pandas and scikit-learn values, if ``value`` is one (without importing them when it is not)."""
     module = type(value).__module__.split(".")[0]
+    if module == "sklearn":
+        return _encode_estimator(encoder, value)
     if module not in ("numpy", "pandas"):
         return None
     import numpy as np
@@ -245,9 +277,15 @@ class Decoder:
     """Decodes a tagged JSON tree; ``resolve`` maps a ``ref`` id to an object and ``make_handle`` a handle."""
 
     def __init__(
-        self, blobs: list[bytes], resolve: Any = None, make_handle: Any = None, allow_pickle: bool = False
+        self,
+        blobs: list[bytes],
+        resolve: Any = None,
+        make_handle: Any = None,
+        allow_pickle: bool = False,
+        make_callback: Any = None,
     ) -> None:
         self.blobs, self.resolve, self.make_handle = blobs, resolve, make_handle
+        self.make_callback = make_callback  # the worker's side: a function that calls the judge back
         self.allow_pickle = allow_pickle  # only the worker, for what the judge sends
 
     def blob(self, node: dict[str, Any]) -> bytes:
@@ -290,6 +328,10 @@ class Decoder:
                     raise ProtocolError("a handle where none is expected.")
                 names = ("id", "type", "repr", "callable", "exception_class", "bases")
                 return self.make_handle(Handle(**{k: node[k] for k in names if k in node}))
+            if tag == "callback":
+                if self.make_callback is None:
+                    raise ProtocolError("a callback where none is expected.")
+                return self.make_callback(int(node["id"]))
             if tag == "pickle":
                 if not self.allow_pickle:
                     raise ProtocolError("a pickled value: refused (the judge never unpickles).")
@@ -305,6 +347,19 @@ class Decoder:
             ) from None
 
 
+def _encode_estimator(encoder: Encoder, value: Any) -> dict[str, Any] | None:
+    """A scikit-learn estimator as skops bytes, or ``None`` (a handle) when it holds untrusted types."""
+    import skops.io
+
+    try:
+        data = skops.io.dumps(value)
+    except Exception:  # not serialisable by skops: it stays in the worker
+        return None
+    if skops.io.get_untrusted_types(data=data):
+        return None
+    return {"t": "skops", "blob": encoder.blob(data)}
+
+
 def _decode_scientific(decoder: Decoder, tag: str, node: dict[str, Any]) -> Any:
     import numpy as np
     import pandas as pd
@@ -312,6 +367,14 @@ def _decode_scientific(decoder: Decoder, tag: str, node: dict[str, Any]) -> Any:
     value = node.get("v")
     if tag == "ndarray":
         return np.load(io.BytesIO(decoder.blob(node)), allow_pickle=False)
+    if tag == "skops":
+        import skops.io
+
+        data = decoder.blob(node)
+        untrusted = skops.io.get_untrusted_types(data=data)
+        if untrusted:
+            raise ProtocolError(f"an estimator holds types skops does not trust: {', '.join(untrusted[:5])}.")
+        return skops.io.loads(data, trusted=None)
     if tag == "npscalar":
         dtype = np.dtype(str(node["dtype"]))
         if dtype.hasobject:

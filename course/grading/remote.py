@@ -29,7 +29,7 @@ from typing import Any
 
 from course.errors import CourseError
 from course.grading import protocol
-from course.grading.protocol import Decoder, Encoder, Handle, Reply, Request
+from course.grading.protocol import Callback, Decoder, Encoder, Handle, Reply, Request
 
 #: Variables that name the course's files: never in the worker's environment.
 HIDDEN_ENV = ("COURSE_ROOT",)
@@ -48,6 +48,7 @@ class RemoteWorker:
         self.process: subprocess.Popen[bytes] | None = None
         self.generation = 0
         self.pending_release: list[int] = []
+        self.callbacks: dict[int, Any] = {}  # the test's functions the worker may call back, by id
         self.note = ""  # why the worker runs unconfined, if it does
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - the worker's stderr, open as long as it runs
 
@@ -69,6 +70,7 @@ class RemoteWorker:
         )
         self.generation += 1
         self.pending_release.clear()
+        self.callbacks.clear()
 
     def stop(self) -> None:
         """Stop the worker and everything it started (its own pid namespace, or its process)."""
@@ -114,13 +116,13 @@ class RemoteWorker:
             ids, self.pending_release = self.pending_release, []
             with contextlib.suppress(Exception):
                 self.request("release", args=tuple(ids))
-        encoder = Encoder(pickle_fallback=True)
+        encoder = self.encoder()
         message = Request(
             op=op,
             target=target,
             name=name,
-            args=[encoder.encode(_as_handle(a, self)) for a in args],
-            kwargs={k: encoder.encode(_as_handle(v, self)) for k, v in (kwargs or {}).items()},
+            args=[encoder.encode(a) for a in args],
+            kwargs={k: encoder.encode(v) for k, v in (kwargs or {}).items()},
             cwd=os.getcwd(),
             env={k: v for k, v in os.environ.items() if k not in HIDDEN_ENV},
             log_level=_lowest_log_level(),
@@ -129,7 +131,10 @@ class RemoteWorker:
         assert process is not None and process.stdin is not None and process.stdout is not None
         try:
             protocol.send(process.stdin, message, encoder)
-            reply, blobs = protocol.receive(process.stdout, Reply)
+            reply, blobs = protocol.receive(process.stdout, Reply, Callback)
+            while isinstance(reply, Callback):  # the submission calls a function the test gave it
+                self.answer_callback(reply, blobs)
+                reply, blobs = protocol.receive(process.stdout, Reply, Callback)
         except protocol.ProtocolError as exc:
             returncode = process.poll()
             self.kill()
@@ -160,6 +165,43 @@ class RemoteWorker:
             raise _stand_in(reply, value if isinstance(value, dict) else {})
         return value
 
+    def encoder(self) -> Encoder:
+        """An encoder for what the judge sends: proxies as references, the test's functions as callbacks."""
+
+        def ref_of(value: Any) -> int | None:
+            return value._course_handle(self).id if isinstance(value, RemoteObject) else None
+
+        def callback_of(function: Any) -> int:
+            number = len(self.callbacks) + 1
+            self.callbacks[number] = function
+            return number
+
+        return Encoder(pickle_fallback=True, ref_of=ref_of, callback_of=callback_of)
+
+    def answer_callback(self, callback: Callback, blobs: list[bytes]) -> None:
+        """Run the test's function the worker asked for, in the judge, and send its value back."""
+        assert self.process is not None and self.process.stdin is not None
+        generation = self.generation
+        decoder = Decoder(blobs, make_handle=lambda handle: self.proxy(handle, generation))
+        function = self.callbacks.get(callback.id)
+        try:
+            if function is None:
+                raise WorkerError(f"no test function {callback.id} to call back.")
+            args = [decoder.decode(a) for a in callback.args]
+            kwargs = {str(k): decoder.decode(v) for k, v in callback.kwargs.items()}
+            reply = Reply(ok=True, value=function(*args, **kwargs))
+        except protocol.ProtocolError:
+            raise
+        except Exception as exc:  # the test's own function failed: the submission sees an error
+            reply = Reply(ok=False, error_type=type(exc).__name__, error_message=str(exc))
+        encoder = self.encoder()
+        try:
+            reply.value = encoder.encode(reply.value)
+        except protocol.ProtocolError as exc:
+            encoder = self.encoder()
+            reply = Reply(ok=False, error_type="ProtocolError", error_message=str(exc))
+        protocol.send(self.process.stdin, reply, encoder)
+
     def proxy(self, handle: Handle, generation: int) -> Any:
         """What the judge holds for a worker object: a stand-in class for exception classes, else a proxy."""
         if handle.exception_class:
@@ -169,12 +211,6 @@ class RemoteWorker:
     def module(self, name: str) -> Any:
         """``import name`` in the worker."""
         return self.request("import", name=name, what=f"importing {name}")
-
-
-def _as_handle(value: Any, worker: RemoteWorker) -> Any:
-    if isinstance(value, RemoteObject):
-        return value._course_handle(worker)
-    return value
 
 
 def _lowest_log_level() -> int:

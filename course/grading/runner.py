@@ -15,63 +15,37 @@ kernel and the tests then use both cores of a small machine.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from course.errors import CourseError
+from course.grading import scoring
 from course.grading.confine import confined
 from course.grading.messages import describe_exit, format_seconds
-from course.grading.notebooks import run_every_cell
-from course.grading.reports import GradeReport, ItemResult, TestResult, versions
-from course.grading.rubric import EXTRA_TESTS_DIRNAME, Rubric, find_test_files, load_rubric
-from course.grading.targets import copy_project, resolve_target
-from course.paths import graded_tests_dir, repo_root, resolve_project
+from course.grading.processes import (
+    forget,
+    kill_group,
+    kill_strays,
+    start,
+)
+from course.grading.reports import GradeReport, ItemResult, versions
+from course.grading.rubric import Rubric, find_test_files, load_rubric
+from course.grading.sandbox import GradingError, Sandbox
+from course.grading.targets import resolve_target
+from course.paths import repo_root, resolve_project
 
-#: Environment variables the test process inherits; everything else (tokens, secrets) is dropped.
-KEPT_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "COURSE_DATA_DIR", "COURSE_ROOT")
-FIXED_ENV = {
-    "PYTHONHASHSEED": "0",
-    "MPLBACKEND": "Agg",
-    "MLFLOW_DISABLE_TELEMETRY": "true",
-    "DVC_NO_ANALYTICS": "true",
-    # one thread per process: a notebook's kernel and the tests beside it share the cores, and a tree
-    # model's short parallel loops on a busy core wait for threads that do not run (10x slower cells)
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-}
-RUN_TOKEN_ENV = "COURSE_GRADING_RUN"  # marks every process of one run, so that strays can be found
-#: pytest plugins (entry-point names) loaded only when the grader's tests mention the word: start-up time
-#: matters, since every plugin of the virtualenv loads in every pytest process otherwise.
-OPTIONAL_PLUGINS = {
-    "hypothesispytest": "hypothesis",
-    "schemathesis": "schemathesis",
-    "anyio": "anyio",
-    "faker": "faker",
-    "hydra_pytest": "hydra",
-    "typeguard": "typeguard",
-    "platformdirs": "platformdirs",
-}
-NEVER_NEEDED_PLUGINS = ("xdist", "xdist.looponfail")  # the grader runs its own processes
+__all__ = ["GradingError", "GradingRun", "Limits", "grade_submission"]
+
 POLL_S = 0.05
 NOT_RUN = "not run: the test process ended before this test ran"
-
-
-class GradingError(CourseError):
-    """Grading could not run (unknown project, missing target, unreadable rubric, pytest not starting)."""
 
 
 @dataclass(frozen=True)
@@ -164,7 +138,7 @@ class Attempt:
         return events
 
 
-class GradingRun:
+class GradingRun(Sandbox):
     """One submission's grading: prepared files, attempts, collected results."""
 
     def __init__(
@@ -196,115 +170,6 @@ class GradingRun:
         self.stop_reason = NOT_RUN
         self.unrun: dict[str, str] = {}  # nodeid -> why it has no result (from a lane that stopped early)
         self.token = uuid.uuid4().hex
-
-    # -- preparation ------------------------------------------------------------------------------------
-    def prepare(self, select: Sequence[str] | None = None) -> None:
-        """Copy the submission and the grader's tests; write the ini file.
-
-        ``select``: run only these test files and no notebook.
-        """
-        for rel in copy_project(self.folder, self.submission, untrusted=True):
-            self.notes.append(f"ignored {rel} in your submission: the grader's tests run as shipped")
-        source_tests = graded_tests_dir(self.root) / self.project
-        shutil.copytree(source_tests, self.tests, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        # tests/conftest.py and tests/graded/conftest.py apply to graded tests in CI: keep them (and packages)
-        for source, dest in (
-            (source_tests.parent, self.tests.parent),
-            (source_tests.parents[1], self.tests.parents[1]),
-        ):
-            for name in ("conftest.py", "__init__.py"):
-                if (source / name).is_file():
-                    shutil.copyfile(source / name, dest / name)
-        if self.extra_tests is not None:
-            hidden = self.tests / EXTRA_TESTS_DIRNAME
-            shutil.copytree(self.extra_tests, hidden, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-            (hidden / "__init__.py").touch()
-        if select is not None:
-            self.paths = self.selected_files(select)
-            self.notebooks_skipped = True
-        for entry in self.rubric.notebooks if select is None else ():
-            path = self.submission / entry.path
-            if path.is_file():
-                self.notebooks.append(path)
-                self.notes += run_every_cell(path, entry.path)
-            else:
-                self.missing_notebooks.append(entry.path)
-        (self.tmp / "pytest.ini").write_text(self.ini_text(), encoding="utf-8")
-        self.disabled_plugins = self.unneeded_plugins()
-
-    def selected_files(self, select: Sequence[str]) -> list[Path]:
-        """The selected test files, each checked to be one of the project's graded test files."""
-        known = {path.relative_to(self.tests).as_posix(): path for path in find_test_files(self.tests)}
-        unknown = [name for name in select if name not in known]
-        if unknown:
-            files = ", ".join(sorted(known))
-            raise GradingError(
-                f"{', '.join(unknown)}: not a test file of {self.project} (its files: {files})."
-            )
-        return [known[name] for name in dict.fromkeys(select)]
-
-    def ini_text(self) -> str:
-        """The grader's own pytest configuration (the repository's markers and warning filters)."""
-        markers = ["rubric(id, points): a graded test's rubric item and its points", "slow: a slow test"]
-        filters = ["ignore::DeprecationWarning:jupyter_client.*"]
-        pyproject = self.root / "pyproject.toml"
-        if pyproject.is_file():
-            import tomllib
-
-            try:
-                options = tomllib.loads(pyproject.read_text()).get("tool", {}).get("pytest", {})
-                options = options.get("ini_options", {})
-            except tomllib.TOMLDecodeError:
-                options = {}
-            markers += [m for m in options.get("markers", []) if m.split("(")[0].split(":")[0] != "rubric"]
-            filters += [f for f in options.get("filterwarnings", []) if f not in filters]
-        lines = [
-            "[pytest]",
-            "addopts =",
-            "timeout_method = signal",
-            "console_output_style = classic",
-            "markers =",
-        ]
-        lines += [f"    {m}" for m in dict.fromkeys(markers)]
-        lines += ["filterwarnings =", *[f"    {f}" for f in filters]]
-        return "\n".join(lines) + "\n"
-
-    def command(self, attempt: int) -> list[str]:
-        """The pytest command line of one attempt."""
-        cmd = [sys.executable, "-m", "course.grading.pytest_main", "-c", str(self.tmp / "pytest.ini")]
-        cmd += ["--rootdir", str(self.tmp)]
-        cmd += ["--confcutdir", str(self.tmp), "-p", "no:cacheprovider"]
-        for plugin in self.disabled_plugins:
-            cmd += ["-p", f"no:{plugin}"]
-        cmd += ["-q", "--tb=short", "--continue-on-collection-errors", "--target", str(self.submission)]
-        cmd += ["--grading-results", str(self.work / f"results-{attempt}.jsonl")]
-        cmd += ["--grading-state", str(self.work / f"state-{attempt}.json")]
-        cmd += ["--timeout", f"{self.limits.timeout:g}", "--timeout-disable-debugger-detection"]
-        if self.notebooks:
-            cmd += ["--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", f"{self.limits.timeout:g}"]
-            cmd += ["--nbval-kernel-startup-timeout", "60", *map(str, self.notebooks)]
-        return [*cmd, *map(str, [self.tests] if self.paths is None else self.paths)]
-
-    def unneeded_plugins(self) -> list[str]:
-        """Plugins the grader's tests do not mention (nbval too when there is no notebook to run)."""
-        text = "\n".join(p.read_text(errors="replace") for p in (self.tmp / "tests").rglob("*.py"))
-        unneeded = [
-            *NEVER_NEEDED_PLUGINS,
-            *(name for name, word in OPTIONAL_PLUGINS.items() if word not in text),
-        ]
-        return unneeded if self.notebooks else [*unneeded, "nbval"]
-
-    def environment(self) -> dict[str, str]:
-        """A scrubbed environment: a few safe variables, fixed settings, the run token."""
-        env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
-        env["COURSE_ROOT"] = str(self.root)
-        if "COURSE_DATA_DIR" not in env:
-            from course.paths import data_dir
-
-            env["COURSE_DATA_DIR"] = str(data_dir())
-        env.update(FIXED_ENV)
-        env[RUN_TOKEN_ENV] = self.token
-        return env
 
     # -- execution --------------------------------------------------------------------------------------
     def execute(self, deadline: float) -> None:
@@ -423,7 +288,7 @@ class GradingRun:
         if note and note not in self.notes:
             self.notes.append(note)
         with open(self.work / f"pytest-{number}.log", "wb") as log:
-            process = _start(
+            process = start(
                 command,
                 cwd=self.tmp,
                 env=env,
@@ -431,7 +296,6 @@ class GradingRun:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_limits_in_child(self.limits.memory_mb),
             )
             try:
                 while True:
@@ -443,13 +307,13 @@ class GradingRun:
                     self.consume(attempt)
                     killed = self.overdue(attempt, deadline)
                     if killed:
-                        _kill_group(process)
+                        kill_group(process)
                         break
             finally:
                 if process.poll() is None:
-                    _kill_group(process)
+                    kill_group(process)
                 process.wait()
-                _forget(process)
+                forget(process)
                 kill_strays(self.token)
         self.consume(attempt)
         return attempt, process.returncode, killed
@@ -550,155 +414,23 @@ class GradingRun:
 
     # -- scoring ----------------------------------------------------------------------------------------
     def score(self) -> list[ItemResult]:
-        """Rubric items with their earned points, from the tests' and notebooks' results."""
-        by_key: dict[str, list[str]] = {}
-        for nodeid, info in self.records.items():
-            if info.get("kind") == "test":
-                by_key.setdefault(info["key"], []).append(nodeid)
-        items = []
-        for item in self.rubric.items:
-            tests: list[TestResult] = []
-            earned = 0.0
-            for test in item.tests:
-                nodeids = by_key.get(test.key, [])
-                for nodeid in nodeids:
-                    result = self.test_result(nodeid)
-                    tests.append(result)
-                    earned += test.points if result.passed else 0.0
-                for case in range(len(nodeids), test.cases):
-                    suffix = f"[case {case + 1}]" if test.cases > 1 else ""
-                    tests.append(TestResult(test.key + suffix, "not run", self.missing_reason(test.key)))
-            for notebook in item.notebooks:
-                result = self.notebook_result(notebook.path)
-                tests.append(result)
-                earned += notebook.points if result.passed else 0.0
-            earned = min(earned, item.points)
-            failing = list(dict.fromkeys(t.message for t in tests if not t.passed and t.message))
-            message = "\n".join(failing[:3]) + (f"\n(+{len(failing) - 3} more)" if len(failing) > 3 else "")
-            items.append(
-                ItemResult(item.id, item.text, item.points, earned, message if failing else "", tests)
+        """Rubric items with their earned points, from what this run recorded (:mod:`scoring`)."""
+        written = {
+            name
+            for entry in self.rubric.notebooks
+            for name in entry.writes
+            if (self.submission / name).is_file()
+        }
+        return scoring.score(
+            scoring.RunRecord(
+                rubric=self.rubric,
+                records=self.records,
+                results=self.results,
+                unrun=self.unrun,
+                stop_reason=self.stop_reason,
+                collect_errors=self.collect_errors,
+                missing_notebooks=self.missing_notebooks,
+                notebooks_skipped=self.notebooks_skipped,
+                written=written,
             )
-        return items
-
-    def test_result(self, nodeid: str) -> TestResult:
-        """One collected test case's result."""
-        info = self.records[nodeid]
-        result = self.results.get(nodeid)
-        if result is None:
-            return TestResult(info["name"], "not run", self.unrun.get(nodeid, self.stop_reason))
-        return TestResult(
-            info["name"],
-            result.get("outcome", "failed"),
-            result.get("message", ""),
-            result.get("details", ""),
-            float(result.get("duration", 0.0)),
         )
-
-    def missing_reason(self, key: str) -> str:
-        """Why a test from the rubric has no result: its file did not load, or the run ended early."""
-        file = key.split("::", 1)[0]
-        for nodeid, message in self.collect_errors.items():
-            if nodeid.endswith(file):
-                return f"the grader could not load {file}: {message}"
-        return self.stop_reason
-
-    def notebook_result(self, path: str) -> TestResult:
-        """A notebook passes when it was collected and every one of its cells passed (or was skipped)."""
-        if self.notebooks_skipped:
-            return TestResult(path, "not run", "not run: this run ran selected test files only")
-        if path in self.missing_notebooks:
-            return TestResult(path, "failed", f"{path} is missing from your submission: keep it at {path}")
-        for nodeid, message in self.collect_errors.items():
-            if nodeid.endswith(path):
-                return TestResult(path, "failed", f"could not read {path}: {message}")
-        cells = sorted(
-            (info["cell"], nodeid)
-            for nodeid, info in self.records.items()
-            if info.get("kind") == "cell" and info.get("notebook") == path
-        )
-        duration = 0.0
-        for _, nodeid in cells:
-            result = self.results.get(nodeid)
-            if result is None:
-                return TestResult(path, "not run", self.unrun.get(nodeid, self.stop_reason))
-            duration += float(result.get("duration", 0.0))
-            if result.get("outcome") not in ("passed", "skipped"):
-                outcome = "crashed" if result.get("outcome") == "crashed" else "failed"
-                return TestResult(
-                    path, outcome, result.get("message", ""), result.get("details", ""), duration
-                )
-        if not cells:
-            if not self.records:
-                return TestResult(path, "not run", self.stop_reason)
-            return TestResult(
-                path, "failed", f"{path} has no code cell to run: the notebook is graded by running it"
-            )
-        entry = next((e for e in self.rubric.notebooks if e.path == path), None)
-        missing = [name for name in (entry.writes if entry else ()) if not (self.submission / name).is_file()]
-        if missing:
-            message = f"{path} ran but did not write {', '.join(missing)} in this run: run it top to bottom"
-            return TestResult(path, "failed", message, "", duration)
-        return TestResult(path, "passed", "", "", duration)
-
-
-_RUNNING: set[subprocess.Popen] = set()
-_RUNNING_LOCK = threading.Lock()
-
-
-def _start(cmd: list[str], **kwargs: Any) -> subprocess.Popen:
-    """Start a test process and remember it, so that ``stop_all`` can end it."""
-    with _RUNNING_LOCK:
-        process = subprocess.Popen(cmd, **kwargs)
-        _RUNNING.add(process)
-    return process
-
-
-def _forget(process: subprocess.Popen) -> None:
-    with _RUNNING_LOCK:
-        _RUNNING.discard(process)
-
-
-def stop_all() -> None:
-    """Kill every running test process group (an interrupted class run)."""
-    with _RUNNING_LOCK:
-        for process in list(_RUNNING):
-            _kill_group(process)
-
-
-def _limits_in_child(memory_mb: int) -> Callable[[], None]:
-    """A ``preexec_fn`` that caps the address space and disables core dumps (runs in the child)."""
-    import resource
-
-    limit = memory_mb * 1024 * 1024
-
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    return apply
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    """SIGKILL the process group of the test process."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def kill_strays(token: str) -> int:
-    """Kill processes left by one run (a notebook kernel lives in its own session); return how many."""
-    try:
-        import psutil
-    except ImportError:
-        return 0
-    killed = 0
-    me = os.getpid()
-    for process in psutil.process_iter(["pid"]):
-        if process.pid == me:
-            continue
-        try:
-            if process.environ().get(RUN_TOKEN_ENV) == token:
-                process.kill()
-                killed += 1
-        except (psutil.Error, OSError):
-            continue
-    return killed

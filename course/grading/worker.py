@@ -23,7 +23,7 @@ import traceback
 from typing import Any
 
 from course.grading import protocol
-from course.grading.protocol import Decoder, Encoder, Handle, Reply, Request
+from course.grading.protocol import Callback, Decoder, Encoder, Handle, Reply, Request
 
 MEMORY_ENV = "COURSE_WORKER_MEMORY_MB"
 
@@ -124,16 +124,52 @@ def _perform(objects: Objects, request: Request, args: list[Any], kwargs: dict[s
     raise protocol.ProtocolError(f"unknown operation {op!r}.")
 
 
+class CallbackError(Exception):
+    """A function the test passed in raised, or the judge could not run it; the message says which."""
+
+
+class Channel:
+    """The worker's end of the pipes, and the callbacks it makes through them during a call."""
+
+    def __init__(
+        self, channel_in: io.BufferedReader, channel_out: io.BufferedWriter, objects: Objects
+    ) -> None:
+        self.channel_in, self.channel_out, self.objects = channel_in, channel_out, objects
+
+    def callback(self, number: int) -> Any:
+        """A function that runs the judge's function ``number`` with these arguments and returns its value."""
+
+        def call_the_judge(*args: Any, **kwargs: Any) -> Any:
+            encoder = Encoder(self.objects.handle)
+            message = Callback(
+                id=number,
+                args=[encoder.encode(a) for a in args],
+                kwargs={k: encoder.encode(v) for k, v in kwargs.items()},
+            )
+            protocol.send(self.channel_out, message, encoder)
+            reply, blobs = protocol.receive(self.channel_in, Reply)
+            assert isinstance(reply, Reply)
+            decoder = Decoder(blobs, resolve=self.objects.get, allow_pickle=True, make_callback=self.callback)
+            value = decoder.decode(reply.value)
+            if not reply.ok:
+                raise CallbackError(f"{reply.error_type}: {reply.error_message}")
+            return value
+
+        call_the_judge.__name__ = call_the_judge.__qualname__ = f"test_function_{number}"
+        return call_the_judge
+
+
 def serve(channel_in: io.BufferedReader, channel_out: io.BufferedWriter) -> None:
     """Answer requests until the judge closes the channel."""
     objects = Objects()
+    channel = Channel(channel_in, channel_out, objects)
     while True:
         try:
             request, blobs = protocol.receive(channel_in, Request)
         except protocol.ProtocolError:
             return  # the judge went away (or spoke nonsense): nothing left to serve
         assert isinstance(request, Request)
-        reply = _answer(objects, request, blobs)
+        reply = _answer(objects, request, blobs, channel)
         encoder = Encoder(objects.handle)
         try:
             reply.value = encoder.encode(reply.value)
@@ -144,8 +180,8 @@ def serve(channel_in: io.BufferedReader, channel_out: io.BufferedWriter) -> None
         protocol.send(channel_out, reply, encoder)
 
 
-def _answer(objects: Objects, request: Request, blobs: list[bytes]) -> Reply:
-    decoder = Decoder(blobs, resolve=objects.get, allow_pickle=True)
+def _answer(objects: Objects, request: Request, blobs: list[bytes], channel: Channel) -> Reply:
+    decoder = Decoder(blobs, resolve=objects.get, allow_pickle=True, make_callback=channel.callback)
     out, err, records = io.StringIO(), io.StringIO(), _Records()
     root = logging.getLogger()
     level = root.level

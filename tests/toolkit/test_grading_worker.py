@@ -90,6 +90,10 @@ def append(path, text):
 
 def environment():
     return dict(os.environ)
+
+
+def apply(function, values):
+    return [function(value) for value in values]
 """
 
 
@@ -177,6 +181,19 @@ def test_objects_stay_in_the_worker_as_handles(worker: RemoteWorker) -> None:
     box = module.Box(2).grow(3)
     assert isinstance(box, RemoteObject)
     assert box.n == 5 and len(box) == 5 and list(box) == [0, 1, 2, 3, 4]
+
+
+def test_a_function_the_test_passes_in_runs_in_the_judge(worker: RemoteWorker) -> None:
+    module = worker.module("pkgx.mod")
+    seen = []
+
+    def record(frame: pd.DataFrame) -> int:
+        seen.append(len(frame))  # a side effect the test reads afterwards: only real callbacks keep it
+        return len(frame) * 2
+
+    frames = [pd.DataFrame({"a": range(n)}) for n in (1, 3)]
+    assert module.apply(record, frames) == [2, 6]
+    assert seen == [1, 3]
 
 
 def test_exceptions_keep_their_name_base_and_attributes(worker: RemoteWorker) -> None:

@@ -1,0 +1,158 @@
+"""The fixtures of graded tests: ``project_dir``, ``project_module`` and ``grading_note``.
+
+``project_module`` imports the submission into the test process, or, for a project whose graded tests'
+``rubric.toml`` says ``isolation = "worker"``, returns proxies to a worker process that alone imports it
+(:mod:`course.grading.remote`).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from course.grading import messages
+from course.grading.session import GradingSession, _within, grading
+
+
+@pytest.fixture(scope="session")
+def _course_project() -> str:
+    """Replaced by the project name for tests under ``tests/graded/<project>/``."""
+    pytest.fail(
+        "project_dir and project_module work only in tests under tests/graded/<project>/.", pytrace=False
+    )
+
+
+@pytest.fixture(scope="session")
+def project_dir(request: pytest.FixtureRequest, _course_project: str) -> Iterator[Path]:
+    """A temporary copy of the target's project folder, first on ``sys.path`` (one per project)."""
+    session = grading(request.config)
+    source = session.project_folder(_course_project)
+    scratch = None
+    if session.in_place:
+        copy = source
+    else:
+        from course.grading.targets import copy_project
+
+        scratch = Path(tempfile.mkdtemp(prefix=f"course-{_course_project}-"))
+        copy = scratch / _course_project
+        copy_project(source, copy)
+    sys.path.insert(0, str(copy))
+    importlib.invalidate_caches()
+    session.copies.append(copy)
+    try:
+        yield copy
+    finally:
+        session.copies.remove(copy)
+        while str(copy) in sys.path:
+            sys.path.remove(str(copy))
+        resolved = copy.resolve()
+        for name, module in list(sys.modules.items()):
+            if module is not None and _within(module, resolved):
+                del sys.modules[name]
+        if scratch is not None:
+            if Path.cwd().resolve().is_relative_to(scratch.resolve()):
+                os.chdir(request.config.invocation_params.dir)
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+class ProjectImporter:
+    """``project_module("pkg.module")``: import from the project copy, failures become test failures."""
+
+    def __init__(self, session: GradingSession, project: str, copy: Path) -> None:
+        self._session, self.project, self.copy = session, project, copy
+
+    def __call__(self, name: str) -> ModuleType:
+        return self._session.import_module(self.project, self.copy, name)
+
+    def __repr__(self) -> str:
+        return f"<project_module {self.project} from {self.copy}>"
+
+
+class RemoteImporter:
+    """``project_module("pkg.module")`` of a project graded with ``isolation = "worker"``: the module is
+    imported in the worker process, and the test holds a proxy (:mod:`course.grading.remote`)."""
+
+    def __init__(self, session: GradingSession, project: str, copy: Path, worker: Any) -> None:
+        self._session, self.project, self.copy, self.worker = session, project, copy, worker
+
+    def __call__(self, name: str) -> Any:
+        from course.grading.remote import WorkerError
+
+        failures = self._session.import_failures.setdefault(self.project, {})
+        if name in failures:
+            pytest.fail(failures[name], pytrace=False)
+        self._session.record("import_start", module=name)
+        try:
+            module = self.worker.module(name)
+        except WorkerError as exc:
+            message = str(exc)
+        except Exception as exc:  # the stand-in of what the import raised in the worker
+            message = messages.import_failure(name, exc, [self.copy])
+            notes = "\n".join(getattr(exc, "__notes__", []))
+            message = f"{message}\n{notes}" if notes and notes not in message else message
+        else:
+            self._session.record("import_end", module=name, ok=True)
+            return module
+        failures[name] = message
+        self._session.record("import_end", module=name, ok=False, message=message)
+        pytest.fail(message, pytrace=False)
+
+    def __repr__(self) -> str:
+        return f"<project_module {self.project} in a worker, from {self.copy}>"
+
+
+def _isolation(session: GradingSession, project: str) -> str:
+    """The project's ``isolation`` in its graded tests' ``rubric.toml`` (``process`` when there is none)."""
+    from course.grading.rubric import read_isolation
+
+    folder = session.tests_folders.get(project)
+    return read_isolation(folder / "rubric.toml") if folder is not None else "process"
+
+
+@pytest.fixture(scope="session")
+def project_module(
+    request: pytest.FixtureRequest, project_dir: Path, _course_project: str
+) -> Iterator[ProjectImporter | RemoteImporter]:
+    """A callable that imports a module of the project from ``project_dir`` (or in the worker)."""
+    session = grading(request.config)
+    if _isolation(session, _course_project) != "worker":
+        yield ProjectImporter(session, _course_project, project_dir)
+        return
+    from course.grading.remote import RemoteWorker
+
+    hide = [request.config.rootpath / "tests"]
+    hide += [
+        Path(p)
+        for p in (request.config.getoption(o, None) for o in ("grading_results", "grading_state"))
+        if p
+    ]
+    worker = RemoteWorker([project_dir], hide=hide)
+    while str(project_dir) in sys.path:  # the judge never imports the submission
+        sys.path.remove(str(project_dir))
+    try:
+        yield RemoteImporter(session, _course_project, project_dir, worker)
+    finally:
+        if worker.note:
+            session.add_note("", worker.note)
+        worker.stop()
+
+
+@pytest.fixture
+def grading_note(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """``grading_note("text")`` adds an informative, unscored line under Notes in the grade report."""
+    session = grading(request.config)
+    nodeid = request.node.nodeid
+
+    def note(text: str) -> None:
+        session.add_note(nodeid, str(text))
+
+    return note

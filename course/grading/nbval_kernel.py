@@ -1,0 +1,56 @@
+"""nbval, patched to notice a dead kernel: a cell whose kernel died fails at once with the reason."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+
+from course.grading import messages
+
+
+class KernelDiedError(RuntimeError):
+    """The notebook's kernel process ended while a cell was running."""
+
+
+def patch_nbval_kernel_death() -> None:
+    """Make nbval notice a dead kernel within a second instead of waiting for the cell timeout."""
+    try:
+        from queue import Empty
+
+        from nbval.kernel import RunningKernel
+    except ImportError:
+        return
+    if getattr(RunningKernel, "_course_patched", False):
+        return
+
+    def await_reply(self: Any, msg_id: str, timeout: float | None = None) -> None:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            step = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+            if step <= 0:
+                raise Empty
+            try:
+                msg = self.get_message(stream="shell", timeout=step)
+            except Empty:
+                if not self.is_alive():
+                    raise KernelDiedError(_kernel_death(self)) from None
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                if msg["content"]["status"] == "aborted":
+                    raise RuntimeError("Kernel aborted execution request")
+                return
+
+    RunningKernel.await_reply = await_reply
+    RunningKernel._course_patched = True
+
+
+def _kernel_death(kernel: Any) -> str:
+    code = None
+    with contextlib.suppress(AttributeError):
+        code = kernel.km.provisioner.process.poll()
+    how = messages.describe_exit(code) if code is not None else "died"
+    return (
+        f"the notebook's kernel {how} while running this cell: does the code call os._exit or sys.exit, "
+        "or run out of memory?"
+    )

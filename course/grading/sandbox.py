@@ -1,0 +1,188 @@
+"""The sandbox of a grading run: the copied submission and tests, the ini file, the command, the environment.
+
+:class:`Sandbox` is the preparation half of :class:`~course.grading.runner.GradingRun` (which supervises
+the processes that run in it): it copies the submission without files that could change how pytest or
+Python behaves, copies the grader's tests, neutralises the notebooks' skip marks, and writes the pytest
+configuration and the scrubbed environment of every attempt.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from course.errors import CourseError
+from course.grading.notebooks import run_every_cell
+from course.grading.processes import MEMORY_ENV, RUN_TOKEN_ENV
+from course.grading.rubric import EXTRA_TESTS_DIRNAME, find_test_files
+from course.grading.targets import copy_project
+from course.paths import graded_tests_dir
+
+if TYPE_CHECKING:
+    from course.grading.rubric import Rubric
+    from course.grading.runner import Limits
+
+#: Environment variables the test process inherits; everything else (tokens, secrets) is dropped.
+KEPT_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "COURSE_DATA_DIR", "COURSE_ROOT")
+FIXED_ENV = {
+    "PYTHONHASHSEED": "0",
+    "MPLBACKEND": "Agg",
+    "MLFLOW_DISABLE_TELEMETRY": "true",
+    "DVC_NO_ANALYTICS": "true",
+    # one thread per process: a notebook's kernel and the tests beside it share the cores, and a tree
+    # model's short parallel loops on a busy core wait for threads that do not run (10x slower cells)
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+}
+#: pytest plugins (entry-point names) loaded only when the grader's tests mention the word: start-up time
+#: matters, since every plugin of the virtualenv loads in every pytest process otherwise.
+OPTIONAL_PLUGINS = {
+    "hypothesispytest": "hypothesis",
+    "schemathesis": "schemathesis",
+    "anyio": "anyio",
+    "faker": "faker",
+    "hydra_pytest": "hydra",
+    "typeguard": "typeguard",
+    "platformdirs": "platformdirs",
+}
+NEVER_NEEDED_PLUGINS = ("xdist", "xdist.looponfail")  # the grader runs its own processes
+
+
+class GradingError(CourseError):
+    """Grading could not run (unknown project, missing target, unreadable rubric, pytest not starting)."""
+
+
+class Sandbox:
+    """The files and settings of a grading run (the attributes are set by ``GradingRun.__init__``)."""
+
+    project: str
+    rubric: Rubric
+    folder: Path
+    tmp: Path
+    limits: Limits
+    root: Path
+    extra_tests: Path | None
+    submission: Path
+    tests: Path
+    work: Path
+    paths: list[Path] | None
+    notes: list[str]
+    notebooks: list[Path]
+    missing_notebooks: list[str]
+    notebooks_skipped: bool
+    disabled_plugins: list[str]
+    token: str
+
+    def prepare(self, select: Sequence[str] | None = None) -> None:
+        """Copy the submission and the grader's tests; write the ini file.
+
+        ``select``: run only these test files and no notebook.
+        """
+        for rel in copy_project(self.folder, self.submission, untrusted=True):
+            self.notes.append(f"ignored {rel} in your submission: the grader's tests run as shipped")
+        source_tests = graded_tests_dir(self.root) / self.project
+        shutil.copytree(source_tests, self.tests, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # tests/conftest.py and tests/graded/conftest.py apply to graded tests in CI: keep them (and packages)
+        for source, dest in (
+            (source_tests.parent, self.tests.parent),
+            (source_tests.parents[1], self.tests.parents[1]),
+        ):
+            for name in ("conftest.py", "__init__.py"):
+                if (source / name).is_file():
+                    shutil.copyfile(source / name, dest / name)
+        if self.extra_tests is not None:
+            hidden = self.tests / EXTRA_TESTS_DIRNAME
+            shutil.copytree(self.extra_tests, hidden, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            (hidden / "__init__.py").touch()
+        if select is not None:
+            self.paths = self.selected_files(select)
+            self.notebooks_skipped = True
+        for entry in self.rubric.notebooks if select is None else ():
+            path = self.submission / entry.path
+            if path.is_file():
+                self.notebooks.append(path)
+                self.notes += run_every_cell(path, entry.path)
+            else:
+                self.missing_notebooks.append(entry.path)
+        (self.tmp / "pytest.ini").write_text(self.ini_text(), encoding="utf-8")
+        self.disabled_plugins = self.unneeded_plugins()
+
+    def selected_files(self, select: Sequence[str]) -> list[Path]:
+        """The selected test files, each checked to be one of the project's graded test files."""
+        known = {path.relative_to(self.tests).as_posix(): path for path in find_test_files(self.tests)}
+        unknown = [name for name in select if name not in known]
+        if unknown:
+            files = ", ".join(sorted(known))
+            raise GradingError(
+                f"{', '.join(unknown)}: not a test file of {self.project} (its files: {files})."
+            )
+        return [known[name] for name in dict.fromkeys(select)]
+
+    def ini_text(self) -> str:
+        """The grader's own pytest configuration (the repository's markers and warning filters)."""
+        markers = ["rubric(id, points): a graded test's rubric item and its points", "slow: a slow test"]
+        filters = ["ignore::DeprecationWarning:jupyter_client.*"]
+        pyproject = self.root / "pyproject.toml"
+        if pyproject.is_file():
+            import tomllib
+
+            try:
+                options = tomllib.loads(pyproject.read_text()).get("tool", {}).get("pytest", {})
+                options = options.get("ini_options", {})
+            except tomllib.TOMLDecodeError:
+                options = {}
+            markers += [m for m in options.get("markers", []) if m.split("(")[0].split(":")[0] != "rubric"]
+            filters += [f for f in options.get("filterwarnings", []) if f not in filters]
+        lines = [
+            "[pytest]",
+            "addopts =",
+            "timeout_method = signal",
+            "console_output_style = classic",
+            "markers =",
+        ]
+        lines += [f"    {m}" for m in dict.fromkeys(markers)]
+        lines += ["filterwarnings =", *[f"    {f}" for f in filters]]
+        return "\n".join(lines) + "\n"
+
+    def command(self, attempt: int) -> list[str]:
+        """The pytest command line of one attempt."""
+        cmd = [sys.executable, "-m", "course.grading.pytest_main", "-c", str(self.tmp / "pytest.ini")]
+        cmd += ["--rootdir", str(self.tmp)]
+        cmd += ["--confcutdir", str(self.tmp), "-p", "no:cacheprovider"]
+        for plugin in self.disabled_plugins:
+            cmd += ["-p", f"no:{plugin}"]
+        cmd += ["-q", "--tb=short", "--continue-on-collection-errors", "--target", str(self.submission)]
+        cmd += ["--grading-results", str(self.work / f"results-{attempt}.jsonl")]
+        cmd += ["--grading-state", str(self.work / f"state-{attempt}.json")]
+        cmd += ["--timeout", f"{self.limits.timeout:g}", "--timeout-disable-debugger-detection"]
+        if self.notebooks:
+            cmd += ["--nbval-lax", "--nbval-current-env", "--nbval-cell-timeout", f"{self.limits.timeout:g}"]
+            cmd += ["--nbval-kernel-startup-timeout", "60", *map(str, self.notebooks)]
+        return [*cmd, *map(str, [self.tests] if self.paths is None else self.paths)]
+
+    def unneeded_plugins(self) -> list[str]:
+        """Plugins the grader's tests do not mention (nbval too when there is no notebook to run)."""
+        text = "\n".join(p.read_text(errors="replace") for p in (self.tmp / "tests").rglob("*.py"))
+        unneeded = [
+            *NEVER_NEEDED_PLUGINS,
+            *(name for name, word in OPTIONAL_PLUGINS.items() if word not in text),
+        ]
+        return unneeded if self.notebooks else [*unneeded, "nbval"]
+
+    def environment(self) -> dict[str, str]:
+        """A scrubbed environment: a few safe variables, fixed settings, the run token."""
+        env = {key: os.environ[key] for key in KEPT_ENV if key in os.environ}
+        env["COURSE_ROOT"] = str(self.root)
+        if "COURSE_DATA_DIR" not in env:
+            from course.paths import data_dir
+
+            env["COURSE_DATA_DIR"] = str(data_dir())
+        env.update(FIXED_ENV)
+        env[RUN_TOKEN_ENV] = self.token
+        env[MEMORY_ENV] = str(self.limits.memory_mb)
+        return env
