@@ -129,7 +129,7 @@ def project_module(
         return
     from course.grading.remote import RemoteWorker
 
-    hide = [request.config.rootpath / "tests"]
+    hide = [request.config.rootpath / "tests", *map(Path, session.state.get("private", []))]
     hide += [
         Path(p)
         for p in (request.config.getoption(o, None) for o in ("grading_results", "grading_state"))

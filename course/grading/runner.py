@@ -155,7 +155,8 @@ class GradingRun(Sandbox):
         self.limits, self.root, self.extra_tests = limits, root, extra_tests
         self.submission = tmp / "submission" / project
         self.tests = tmp / "tests" / "graded" / project
-        self.work = tmp  # where the attempts' results, state and logs go (a folder per lane)
+        self.work = tmp / "judge"  # the attempts' results, state and logs (a folder per lane); never
+        self.work.mkdir(exist_ok=True)  # visible to a worker (see "private" in the state)
         self.paths: list[Path] | None = None  # the test files to run (None: the whole tests folder)
         self.notes: list[str] = []
         self.test_notes: list[tuple[str, str]] = []
@@ -209,7 +210,7 @@ class GradingRun(Sandbox):
         lane = GradingRun(
             self.project, self.rubric, self.folder, self.tmp, self.limits, self.root, self.extra_tests
         )
-        lane.work = self.tmp / f"lane-{name}"
+        lane.work = self.tmp / "judge" / f"lane-{name}"
         lane.work.mkdir()
         lane.notebooks, lane.paths = list(notebooks), list(paths)
         lane.disabled_plugins = lane.unneeded_plugins()
@@ -274,6 +275,7 @@ class GradingRun(Sandbox):
             "in_place": True,
             "done": sorted(self.results),
             "broken_imports": self.broken_imports,
+            "private": [str(self.tmp / "judge"), str(self.tmp / "tests")],  # hidden from the worker
             "notebooks": {
                 str(path.resolve()): {"id": entry.id, "path": entry.path, "points": entry.points}
                 for entry in self.rubric.notebooks
