@@ -28,10 +28,12 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 HIDDEN = ("solutions", "projects", "tests")
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
+MS_MOVE = 8192
 UNAVAILABLE = (
     "The grader could not confine the test processes (no mount namespace here: {why}): a submission could "
     "read the course's solutions and tests and write into the course. Grade untrusted work where "
@@ -78,7 +80,17 @@ WORKER_UNAVAILABLE = (
 )
 
 
-def worker_command(command: list[str], hide: list[Path]) -> tuple[list[str], str]:
+@dataclass(frozen=True)
+class Cover:
+    """Cover ``folder`` (the temporary folder holding every grading sandbox) except ``show``, staged in
+    ``stage`` (an empty folder of the grader's): other runs' sandboxes are out of the worker's sight."""
+
+    folder: Path
+    show: tuple[Path, ...]
+    stage: Path
+
+
+def worker_command(command: list[str], hide: list[Path], cover: Cover | None = None) -> tuple[list[str], str]:
     """``command`` (the worker) wrapped to run where ``hide`` is out of sight; or as it is, and why not.
 
     The worker gets its own mount and pid namespaces: each path of ``hide`` is covered (a folder by an
@@ -92,19 +104,49 @@ def worker_command(command: list[str], hide: list[Path]) -> tuple[list[str], str
     wrapper = [sys.executable, "-m", "course.grading.confine", "--worker"]
     for path in hide:
         wrapper += ["--hide", str(path)]
-    return [*prefix, *wrapper, "--", *command], ""
+    if cover is not None:
+        wrapper += ["--cover", str(cover.folder), "--stage", str(cover.stage)]
+        for path in cover.show:
+            wrapper += ["--show", str(path)]
+    # --kill-child: when the judge kills the worker (a hang), its namespace's first process dies with it,
+    # and with that process every process the worker started
+    return [prefix[0], "--kill-child", *prefix[1:], *wrapper, "--", *command], ""
 
 
-def hide_paths(hide: list[Path]) -> None:
-    """Inside a fresh mount namespace: cover each path (folders by an empty tmpfs, files by /dev/null)."""
+def hide_paths(hide: list[Path], cover: Cover | None = None) -> None:
+    """Inside a fresh mount namespace: cover each path (folders by an empty tmpfs, files by /dev/null).
+
+    With ``cover``, first replace ``cover.folder`` by a fresh file system that holds only ``cover.show``
+    (bound from where they are, so they stay the same files; the course's repository read-only).
+    """
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
+    if cover is not None:
+        _cover_except(libc, cover)
     for path in hide:
         if path.is_dir():
             _mount(libc, "none", str(path), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
         elif path.exists():
             _mount(libc, os.devnull, str(path), None, MS_BIND)
             _mount(libc, os.devnull, str(path), None, MS_REMOUNT | MS_BIND | MS_RDONLY)
+
+
+def _cover_except(libc: ctypes.CDLL, cover: Cover) -> None:
+    stage = cover.stage
+    stage.mkdir(parents=True, exist_ok=True)
+    _mount(libc, "none", str(stage), "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    for path in cover.show:
+        if not path.is_relative_to(cover.folder) or not path.exists():
+            continue  # outside the covered folder it stays visible anyway
+        target = stage / path.relative_to(cover.folder)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+        _mount(libc, str(path), str(target), None, MS_BIND | MS_REC)
+    (stage / ".course-covered").touch()
+    _mount(libc, str(stage), str(cover.folder), None, MS_MOVE)
 
 
 def _locked(command: list[str]) -> list[str]:
@@ -153,11 +195,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", type=Path, action="append", default=[])
     parser.add_argument("--worker", action="store_true", help="a worker: hide --hide paths, lock the mounts")
     parser.add_argument("--hide", type=Path, action="append", default=[])
+    parser.add_argument("--cover", type=Path, help="a worker: show only --show paths below this folder")
+    parser.add_argument("--stage", type=Path, help="an empty folder to build the covered view in")
+    parser.add_argument("--show", type=Path, action="append", default=[])
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if args.worker:
-        hide_paths([path.resolve() for path in args.hide])
+        cover = None
+        if args.cover is not None and args.stage is not None:
+            show = tuple(path.resolve() for path in args.show)
+            cover = Cover(args.cover.resolve(), show, args.stage.resolve())
+        hide_paths([path.resolve() for path in args.hide], cover)
         command = _locked(command)
     else:
         set_up(args.root.resolve(), [path.resolve() for path in args.keep])

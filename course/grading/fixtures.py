@@ -15,11 +15,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from course.grading import messages
+
+if TYPE_CHECKING:
+    from course.grading.confine import Cover
+
 from course.grading.session import GradingSession, _within, grading
 
 
@@ -110,6 +114,16 @@ class RemoteImporter:
         return f"<project_module {self.project} in a worker, from {self.copy}>"
 
 
+def cover_of(state: dict[str, Any]) -> Cover | None:
+    """The runner's view for workers and kernels (``cover`` in the state file), if it gave one."""
+    from course.grading.confine import Cover
+
+    view = state.get("cover")
+    if not isinstance(view, dict):
+        return None
+    return Cover(Path(view["folder"]), tuple(Path(p) for p in view["show"]), Path(view["stage"]))
+
+
 def _isolation(session: GradingSession, project: str) -> str:
     """The project's ``isolation`` in its graded tests' ``rubric.toml`` (``process`` when there is none)."""
     from course.grading.rubric import read_isolation
@@ -135,7 +149,7 @@ def project_module(
         for p in (request.config.getoption(o, None) for o in ("grading_results", "grading_state"))
         if p
     ]
-    worker = RemoteWorker([project_dir], hide=hide)
+    worker = RemoteWorker([project_dir], hide=hide, cover=cover_of(session.state))
     while str(project_dir) in sys.path:  # the judge never imports the submission
         sys.path.remove(str(project_dir))
     try:

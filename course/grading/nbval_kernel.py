@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from course.grading import messages
+
+if TYPE_CHECKING:
+    from course.grading.confine import Cover
 
 
 class KernelDiedError(RuntimeError):
@@ -54,3 +58,31 @@ def _kernel_death(kernel: Any) -> str:
         f"the notebook's kernel {how} while running this cell: does the code call os._exit or sys.exit, "
         "or run out of memory?"
     )
+
+
+def confine_kernels(hide: list[Path], cover: Cover | None = None) -> str:
+    """Start every notebook kernel like a worker: the judge's files in ``hide`` are out of its sight.
+
+    Returns the note to report when the machine cannot confine it (the kernel then starts as it is).
+    """
+    try:
+        from nbval.kernel import NbvalKernelspecManager
+    except ImportError:
+        return ""
+    from course.grading.confine import worker_command
+
+    if getattr(NbvalKernelspecManager, "_course_confined", False):
+        return ""
+    _, note = worker_command(["true"], hide, cover)
+    if note:
+        return note
+    original = NbvalKernelspecManager.get_kernel_spec
+
+    def get_kernel_spec(self: Any, kernel_name: str) -> Any:
+        spec = original(self, kernel_name)
+        spec.argv = worker_command(list(spec.argv), hide, cover)[0]
+        return spec
+
+    NbvalKernelspecManager.get_kernel_spec = get_kernel_spec
+    NbvalKernelspecManager._course_confined = True
+    return ""

@@ -27,8 +27,8 @@ from typing import Any
 import pytest
 
 from course.grading import messages
-from course.grading.fixtures import _course_project, grading_note, project_dir, project_module
-from course.grading.nbval_kernel import KernelDiedError, patch_nbval_kernel_death
+from course.grading.fixtures import _course_project, cover_of, grading_note, project_dir, project_module
+from course.grading.nbval_kernel import KernelDiedError, confine_kernels, patch_nbval_kernel_death
 from course.grading.session import _STATE, NBVAL_CELL, STASH_KEY, GradingSession, graded_tests_folder
 from course.grading.session import grading as _grading
 
@@ -59,6 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STASH_KEY] = session
     if session.grading and (config.getoption("nbval_lax", False) or config.getoption("nbval", False)):
         patch_nbval_kernel_death()
+        private = [Path(path) for path in session.state.get("private", [])]
+        if private:  # a run of `course grade`: the kernel, like the worker, cannot reach the judge's files
+            note = confine_kernels(private, cover_of(session.state))
+            if note:
+                session.add_note("", note)
 
 
 # -- fixtures -------------------------------------------------------------------------------------------

@@ -25,11 +25,14 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course.errors import CourseError
 from course.grading import protocol
 from course.grading.protocol import Callback, Decoder, Encoder, Handle, Reply, Request
+
+if TYPE_CHECKING:
+    from course.grading.confine import Cover
 
 #: Variables that name the course's files: never in the worker's environment.
 HIDDEN_ENV = ("COURSE_ROOT",)
@@ -43,8 +46,11 @@ class WorkerError(CourseError):
 class RemoteWorker:
     """One worker process that imports from ``paths``; started on first use, restarted after a failure."""
 
-    def __init__(self, paths: list[Path], hide: list[Path], memory_mb: int | None = None) -> None:
+    def __init__(
+        self, paths: list[Path], hide: list[Path], memory_mb: int | None = None, cover: Cover | None = None
+    ) -> None:
         self.paths, self.hide, self.memory_mb = [Path(p) for p in paths], list(hide), memory_mb
+        self.cover = cover
         self.process: subprocess.Popen[bytes] | None = None
         self.generation = 0
         self.pending_release: list[int] = []
@@ -61,7 +67,7 @@ class RemoteWorker:
         command = [sys.executable, "-m", "course.grading.worker"]
         for path in self.paths:
             command += ["--path", str(path)]
-        command, self.note = worker_command(command, self.hide)
+        command, self.note = worker_command(command, self.hide, self.cover)
         env = {k: v for k, v in os.environ.items() if k not in HIDDEN_ENV}
         if self.memory_mb:
             env[MEMORY_ENV] = str(self.memory_mb)

@@ -276,6 +276,7 @@ class GradingRun(Sandbox):
             "done": sorted(self.results),
             "broken_imports": self.broken_imports,
             "private": [str(self.tmp / "judge"), str(self.tmp / "tests")],  # hidden from the worker
+            "cover": self.worker_view(),
             "notebooks": {
                 str(path.resolve()): {"id": entry.id, "path": entry.path, "points": entry.points}
                 for entry in self.rubric.notebooks

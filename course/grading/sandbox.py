@@ -185,4 +185,23 @@ class Sandbox:
         env.update(FIXED_ENV)
         env[RUN_TOKEN_ENV] = self.token
         env[MEMORY_ENV] = str(self.limits.memory_mb)
+        scratch = self.tmp / "tmp"  # the run's temporary files (pytest's tmp_path too) stay in its sandbox
+        scratch.mkdir(exist_ok=True)
+        env["TMPDIR"] = str(scratch)
         return env
+
+    def worker_view(self) -> dict[str, object]:
+        """What a worker or a notebook kernel of this run may see (the ``cover`` of the state file).
+
+        The folder holding every grading sandbox is covered except this run's submission and scratch
+        folders, the course (read-only) and the data cache: other runs, concurrent in a class, are out of
+        sight, and so are this run's results, state and tests.
+        """
+        from course.paths import data_dir
+
+        show = [self.submission, self.tmp / "tmp", self.root, data_dir(), Path(sys.prefix)]
+        return {
+            "folder": str(self.tmp.parent),
+            "show": [str(path) for path in show],
+            "stage": str(self.work / "view"),
+        }

@@ -91,3 +91,25 @@ def test_an_attack_on_the_verdicts_earns_nothing_against_a_worker(tmp_path: Path
 @pytest.mark.parametrize("code", [FORGE_THE_RESULTS, PATCH_PYTEST], ids=["forge-results", "patch-pytest"])
 def test_the_same_attack_earns_points_in_the_test_process(tmp_path: Path, code: str) -> None:
     assert graded(course_with(tmp_path, "process"), code) > 0
+
+
+LOOK_FOR_THE_JUDGE = """
+import glob, os
+found = glob.glob("/tmp/course-grade-*/judge/**/results-*.jsonl", recursive=True)
+found += glob.glob("/tmp/course-grade-*/tests/**/*.py", recursive=True)
+assert not found, f"the kernel sees the judge's files: {found}"
+assert os.path.isfile("analysis.ipynb"), "the kernel runs in the submission's folder"
+"""
+
+
+def test_a_notebook_kernel_cannot_see_the_judges_files(tmp_path: Path) -> None:
+    import nbformat
+
+    course = course_with(tmp_path, "worker")
+    solution = Path(shutil.copytree(course / "solutions" / "p1_baseline", tmp_path / "submission"))
+    notebook = nbformat.read(solution / "analysis.ipynb", as_version=4)
+    notebook.cells.insert(1, nbformat.v4.new_code_cell(LOOK_FOR_THE_JUDGE))
+    nbformat.write(notebook, solution / "analysis.ipynb")
+    report = grade_submission("p1", solution, root=course, limits=LIMITS)
+    item = next(item for item in report.items if item.id == "p1.notebook.analysis")
+    assert item.earned == item.points, item.message
