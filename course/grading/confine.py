@@ -90,13 +90,17 @@ class Cover:
     stage: Path
 
 
-def worker_command(command: list[str], hide: list[Path], cover: Cover | None = None) -> tuple[list[str], str]:
+def worker_command(
+    command: list[str], hide: list[Path], cover: Cover | None = None, network: bool = False
+) -> tuple[list[str], str]:
     """``command`` (the worker) wrapped to run where ``hide`` is out of sight; or as it is, and why not.
 
-    The worker gets its own mount and pid namespaces: each path of ``hide`` is covered (a folder by an
-    empty read-only file system, a file by ``/dev/null``), the judge's processes are not visible, and every
-    process the worker starts ends with it. Then, where user namespaces work, it drops into a new user
-    namespace, whose mounts the submission can no longer undo.
+    The worker gets its own mount, pid and network namespaces: each path of ``hide`` is covered (a folder
+    by an empty read-only file system, a file by ``/dev/null``), the judge's processes are not visible,
+    every process the worker starts ends with it, and it reaches no host (its loopback is down). Then,
+    where user namespaces work, it drops into a new user namespace, whose mounts the submission can no
+    longer undo. ``network=True`` keeps the host's network (a notebook kernel talks to nbval over
+    loopback TCP).
     """
     prefix, why = namespace_prefix()
     if not prefix:
@@ -110,7 +114,9 @@ def worker_command(command: list[str], hide: list[Path], cover: Cover | None = N
             wrapper += ["--show", str(path)]
     # --kill-child: when the judge kills the worker (a hang), its namespace's first process dies with it,
     # and with that process every process the worker started
-    return [prefix[0], "--kill-child", *prefix[1:], *wrapper, "--", *command], ""
+    # --net: a new network namespace with only a loopback interface, down: the submission reaches no host
+    isolation = [] if network else ["--net"]
+    return [prefix[0], "--kill-child", *isolation, *prefix[1:], *wrapper, "--", *command], ""
 
 
 def hide_paths(hide: list[Path], cover: Cover | None = None) -> None:

@@ -73,14 +73,14 @@ def confine_kernels(hide: list[Path], cover: Cover | None = None) -> str:
 
     if getattr(NbvalKernelspecManager, "_course_confined", False):
         return ""
-    _, note = worker_command(["true"], hide, cover)
+    _, note = worker_command(["true"], hide, cover, network=True)
     if note:
         return note
     original = NbvalKernelspecManager.get_kernel_spec
 
     def get_kernel_spec(self: Any, kernel_name: str) -> Any:
         spec = original(self, kernel_name)
-        spec.argv = worker_command(list(spec.argv), hide, cover)[0]
+        spec.argv = worker_command(list(spec.argv), hide, cover, network=True)[0]
         return spec
 
     NbvalKernelspecManager.get_kernel_spec = get_kernel_spec

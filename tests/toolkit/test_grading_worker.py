@@ -92,6 +92,13 @@ def environment():
     return dict(os.environ)
 
 
+def connect(host, port):
+    import socket
+
+    with socket.create_connection((host, port), timeout=2):
+        return True
+
+
 def apply(function, values):
     return [function(value) for value in values]
 """
@@ -271,3 +278,16 @@ def test_the_worker_does_not_see_the_course_root(
     monkeypatch.setenv("COURSE_ROOT", "/somewhere/course")
     module = worker.module("pkgx.mod")
     assert "COURSE_ROOT" not in module.environment()
+
+
+@needs_namespaces
+def test_the_worker_has_no_network(worker: RemoteWorker) -> None:
+    import socket
+
+    server = socket.create_server(("127.0.0.1", 0))  # the judge's loopback: reachable from here
+    try:
+        module = worker.module("pkgx.mod")
+        with pytest.raises(OSError):
+            module.connect("127.0.0.1", server.getsockname()[1])
+    finally:
+        server.close()
