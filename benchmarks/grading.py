@@ -11,11 +11,11 @@ Measures, in one run and with the same interpreter:
   that read their files in one pytest process, the ``beside_notebooks`` tests in a second one at the same
   time, report).
 
-DESIGN.md also asks for ``grading_s`` under 30 s on 2 cores for any project.
+The budget (benchmarks/README.md): ``grading_s`` under 30 s on 2 cores for any project.
 
 Each part is the median of ``--repeat`` runs (interleaved, so that load drifts affect all parts alike). The
-last line is ``grading_overhead_ratio: grading_s / (bare_notebooks_s + bare_pytest_s)``; DESIGN.md asks for
-at most 1.0.
+last line is ``grading_overhead_ratio: grading_s / (bare_notebooks_s + bare_pytest_s)``; the budget is at
+most 1.0.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_COURSE = REPO / "tests" / "toolkit" / "fixtures" / "sample_course"
-GRADING_BUDGET_S = 30.0  # DESIGN.md section 9: any project, 2 cores
+GRADING_BUDGET_S = 30.0  # benchmarks/README.md: any project, 2 cores
 EXECUTE_NOTEBOOK = """
 import sys, nbformat, nbclient
 nb = nbformat.read(sys.argv[1], as_version=4)

@@ -7,7 +7,7 @@ For each size the upstream export is written once (not timed: it is the source s
 pipeline runs from ``validate`` to ``score`` for a run date (the "full run", best of ``--repeat`` runs from
 empty outputs), and once more with nothing changed (the "no-op re-run"). Both wall and CPU seconds (all
 threads) are printed; the ratios use CPU seconds, which a busy machine distorts far less than wall time.
-Targets (DESIGN.md section 9): time ratio per doubling of customers <= 2.3, no-op re-run <= 5 % of a full
+Targets (benchmarks/README.md): time ratio per doubling of customers <= 2.3, no-op re-run <= 5 % of a full
 run. The last line is machine-readable: ``p3_pipeline_noop_fraction: <ratio>``.
 """
 

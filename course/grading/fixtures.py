@@ -97,9 +97,11 @@ class RemoteImporter:
         self._session.record("import_start", module=name)
         try:
             module = self.worker.module(name)
+        except KeyboardInterrupt:
+            raise
         except WorkerError as exc:
             message = str(exc)
-        except Exception as exc:  # the stand-in of what the import raised in the worker
+        except BaseException as exc:  # what the import raised in the worker, or the test's timeout
             message = messages.import_failure(name, exc, [self.copy])
             notes = "\n".join(getattr(exc, "__notes__", []))
             message = f"{message}\n{notes}" if notes and notes not in message else message
