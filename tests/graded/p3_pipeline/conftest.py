@@ -22,6 +22,12 @@ train: {{c: 1.0, seed: 0}}
 
 
 @pytest.fixture(scope="session")
+def p3_params() -> str:
+    """The text of a params.yaml for the small world and RUN_DATE."""
+    return PARAMS
+
+
+@pytest.fixture(scope="session")
 def world():
     """A 300-customer, 4-month churn world (cached by course.data)."""
     from course.data import churn

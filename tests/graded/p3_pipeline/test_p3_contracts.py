@@ -174,7 +174,7 @@ def test_clean_export_passes_and_is_written(project_module, raw_v1, recent_table
         )
 
 
-@pytest.mark.rubric("p3.schema.v2_adapter", points=5)
+@pytest.mark.rubric("p3.schema.v2_adapter", points=4)
 def test_schema_v2_is_mapped_by_the_adapter(project_module, raw_v1, raw_v2, tmp_path):
     """A schema-version-2 export is mapped by the versioned adapter to exactly the version-1 tables"""
     validate = project_module("churn_pipeline.validate")

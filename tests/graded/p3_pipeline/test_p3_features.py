@@ -77,7 +77,7 @@ def _features(module, tables, dates):
     return frame.sort_values(["as_of", "customer_id"]).reset_index(drop=True)
 
 
-@pytest.mark.rubric("p3.features.known_answer", points=5)
+@pytest.mark.rubric("p3.features.known_answer", points=4)
 def test_batch_features_known_answer(project_module):
     """Batch SQL features of a hand-computed customer match (windows end strictly before the as-of date)"""
     features = project_module("churn_pipeline.features")
@@ -160,7 +160,7 @@ def test_future_events_change_no_feature(project_module, tables):
     pd.testing.assert_frame_equal(after, before, obj="features after injecting future events")
 
 
-@pytest.mark.rubric("p3.features.point_in_time_property", points=5)
+@pytest.mark.rubric("p3.features.point_in_time_property", points=4)
 @settings(max_examples=4, deadline=None, derandomize=True)
 @given(offset=st.integers(min_value=0, max_value=110))
 def test_features_only_use_the_past(offset, project_module, tables):

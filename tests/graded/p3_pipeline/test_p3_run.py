@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.rubric("p3.run.idempotent", points=4)
+@pytest.mark.rubric("p3.run.idempotent", points=3)
 def test_forced_rerun_writes_identical_bytes(
     project_module, pipeline_run, tmp_path, copy_project, output_bytes
 ):
@@ -92,7 +92,7 @@ def test_failed_write_leaves_previous_output(project_module, tmp_path):
     )
 
 
-@pytest.mark.rubric("p3.run.backfill", points=4)
+@pytest.mark.rubric("p3.run.backfill", points=3)
 def test_backfill_equals_daily_runs(project_module, pipeline_run, tmp_path, copy_project, output_bytes):
     """A backfill over a date range produces, for each day, the same scores as that day's scheduled run"""
     run = project_module("churn_pipeline.run")
