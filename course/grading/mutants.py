@@ -6,10 +6,10 @@ documented edit of the reference solution with the rubric items that must lose p
 ``[[alternative]]`` is another valid solution that must keep full marks. ``run_catalogue`` applies every
 entry to a fresh copy of the reference and grades it through the normal grader.
 
-A mutant is first graded on the ``beside_notebooks`` test files alone: those files do not read what the
-notebooks write (``rubric.toml`` says so, and the two-lane runner relies on it), so a test of theirs that
-fails proves the kill without running the notebooks; several mutants run that phase at once (one test
-process each). A mutant that survives it, and every alternative, then gets a full grading, one at a time.
+A mutant is first graded on the ``beside_notebooks`` test files that hold tests of its expected items
+alone: those files do not read what the notebooks write (``rubric.toml`` says so, and the two-lane runner
+relies on it), so a test of theirs that fails proves the kill without running the notebooks; several
+mutants run that phase at once (one test process each). A mutant that survives it, and every alternative, then gets a full grading, one at a time.
 """
 
 from __future__ import annotations
@@ -147,6 +147,14 @@ def expected_loss(lost: Iterable[str], expect: Iterable[str]) -> list[str]:
     """The items in ``lost`` that ``expect`` names, each by its id or an id prefix (``p1.split``)."""
     prefixes = tuple(expect)
     return [i for i in lost if any(i == p or i.startswith(p + ".") for p in prefixes)]
+
+
+def expected_beside_files(rubric: Rubric, expect: Iterable[str]) -> list[str]:
+    """The ``beside_notebooks`` files holding a test of an item that ``expect`` names (the files that can
+    prove a kill without the notebooks), in the rubric's order."""
+    items = [item for item in rubric.items if expected_loss([item.id], expect)]
+    files = {test.key.split("::", 1)[0] for item in items for test in item.tests}
+    return [name for name in rubric.beside_notebooks if name in files]
 
 
 def default_catalogue(project: str, root: Path) -> Path:
@@ -364,7 +372,10 @@ def grade_beside(
     Otherwise the outcome (phase ``partial``) only carries the time and tests spent, for the full grading.
     """
     clock = time.monotonic()
-    report = grade_submission(project, copy, root=root, limits=limits, select=rubric.beside_notebooks)
+    select = expected_beside_files(rubric, entry.expect)
+    if not select:  # no expected item is graded beside the notebooks: only the full grading can tell
+        return Outcome(entry, [], [], "partial", 0.0, 0, [])
+    report = grade_submission(project, copy, root=root, limits=limits, select=select)
     lost, failing = _losses(report, rubric)
     phase = "beside" if expected_loss(lost, entry.expect) else "partial"
     return Outcome(entry, lost, failing, phase, time.monotonic() - clock, len(_ran(report)), report.notes)
