@@ -9,6 +9,10 @@ empty outputs), and once more with nothing changed (the "no-op re-run"). Both wa
 threads) are printed; the ratios use CPU seconds, which a busy machine distorts far less than wall time.
 Targets (benchmarks/README.md): time ratio per doubling of customers <= 2.3, no-op re-run <= 5 % of a full
 run. The last line is machine-readable: ``p3_pipeline_noop_fraction: <ratio>``.
+
+``--dvc`` also times ``dvc repro`` at the largest size (wall seconds: every stage is its own process): a
+full run from empty outputs, then a no-op ``dvc repro``; ``p3_dvc_noop_fraction`` is their ratio (same
+target: at most 5 %).
 """
 
 from __future__ import annotations
@@ -78,10 +82,39 @@ def measure_size(n: int, workdir: Path, repeat: int) -> dict[str, float]:
     }
 
 
+def measure_dvc(n: int, tmp: Path) -> tuple[float, float]:
+    """(full, no-op) wall seconds of ``dvc repro`` on a copy of the project with ``n`` customers."""
+    import subprocess
+
+    folder = tmp / f"dvc-{n}"
+    shutil.copytree(
+        PROJECT, folder, ignore=shutil.ignore_patterns("data", "artifacts", "reports", "dvc.lock")
+    )
+    (folder / "params.yaml").write_text(PARAMS.format(n=n), encoding="utf-8")
+    (folder / ".dvc").mkdir(exist_ok=True)
+    (folder / ".dvc" / "config").write_text(
+        "[core]\n    no_scm = true\n    check_update = false\n    analytics = false\n", encoding="utf-8"
+    )
+    env = {
+        "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+        "DVC_NO_ANALYTICS": "true",
+        "HOME": str(tmp),
+    }
+    seconds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "dvc", "repro"], cwd=folder, env=env, check=True, capture_output=True
+        )
+        seconds.append(time.perf_counter() - start)
+    return seconds[0], seconds[1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 10_000, 20_000])
     parser.add_argument("--repeat", type=int, default=3, help="full runs per size (the best one counts)")
+    parser.add_argument("--dvc", action="store_true", help="also time dvc repro (full and no-op)")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(PROJECT))
 
@@ -109,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         f"no-op re-run at {largest:,} customers: {noop_fraction:.1%} of a full run "
         f"(target <= {NOOP_TARGET:.0%})"
     )
+    if args.dvc:
+        with tempfile.TemporaryDirectory(prefix="p3-bench-dvc-") as tmp:
+            full, noop = measure_dvc(sizes[-1], Path(tmp))
+        print(f"dvc repro at {sizes[-1]:,} customers: full {full:.2f} s, no-op {noop:.2f} s wall")
+        print(f"p3_dvc_noop_fraction: {noop / full:.4f} (target <= {NOOP_TARGET:.0%})")
     print(f"p3_pipeline_growth_max: {max(ratios):.3f}" if ratios else "p3_pipeline_growth_max: nan")
     print(f"p3_pipeline_noop_fraction: {noop_fraction:.4f}")
     return 0
