@@ -74,8 +74,9 @@ class SimulatorConfig(BaseModel):
     seed: int = Field(default=0, ge=0)
     models: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_MODELS))
     faults: FaultProfile = Field(default_factory=FaultProfile)
-    requests_per_minute: int = Field(default=3_000, gt=0)
-    tokens_per_minute: int = Field(default=2_000_000, gt=0)
+    requests_per_minute: int = Field(default=1_200, gt=0)
+    """Below what one simulator process can serve on 2 cores, so that the limit, not the server, binds."""
+    tokens_per_minute: int = Field(default=1_000_000, gt=0)
     follow_injection_rate: float = Field(default=0.8, ge=0, le=1)
     """How often an injected instruction in an unseparated ticket is obeyed."""
     follow_injection_rate_separated: float = Field(default=0.0, ge=0, le=1)
