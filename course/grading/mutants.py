@@ -9,7 +9,8 @@ entry to a fresh copy of the reference and grades it through the normal grader.
 A mutant is first graded on the ``beside_notebooks`` test files that hold tests of its expected items
 alone: those files do not read what the notebooks write (``rubric.toml`` says so, and the two-lane runner
 relies on it), so a test of theirs that fails proves the kill without running the notebooks; several
-mutants run that phase at once (one test process each). A mutant that survives it, and every alternative, then gets a full grading, one at a time.
+mutants run that phase at once (one test process each). A mutant that survives it, and every
+alternative, then gets a full grading, one at a time.
 """
 
 from __future__ import annotations

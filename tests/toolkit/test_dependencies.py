@@ -23,6 +23,7 @@ SCANNED = ("course", "solutions", "tests", "benchmarks", "docs/hooks")
 #: Installed for what they do, not imported: each with the reason.
 USED_WITHOUT_IMPORT = {
     "dvc": "project 3's pipeline tool: dvc.yaml and the `dvc` command",
+    "schemathesis": "project 2's HTTP test runs its command line (`python -m schemathesis.cli run`)",
     "uvicorn": "the ASGI server that runs project 2's service (`uvicorn --factory ...`)",
     "httpx": "FastAPI's TestClient and schemathesis send requests through it",
     "httpx2": "FastAPI's TestClient uses it when installed, without a deprecation warning",
