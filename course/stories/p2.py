@@ -69,9 +69,10 @@ STORIES = (
         (
             (
                 "What happens when the model file is corrupt at 3 a.m.?",
-                """The checksum does not match, so the file is never opened; `/ready` answers 503 with the
-                reason, the fallback rule answers with `fallback: true`, and `churn_fallback_total` goes up:
-                that counter is what pages.""",
+                """The checksum does not match, so the file is never opened; `/ready` stays 200 but says
+                `degraded` with the reason, `churn_model_ready` drops to 0, the fallback rule answers with
+                `fallback: true`, and `churn_fallback_total` goes up: that counter is what pages. A load
+                balancer keeps sending traffic, which is the point of a fallback.""",
             ),
             (
                 "How do you roll back, and how long does it take?",
