@@ -77,6 +77,14 @@ class ProjectImporter:
     def __call__(self, name: str) -> ModuleType:
         return self._session.import_module(self.project, self.copy, name)
 
+    def keep(self, value: Any) -> Any:
+        """``value`` where the submission runs (here: itself), so that a test can see what code did to it."""
+        return value
+
+    def fetch(self, value: Any) -> Any:
+        """The current value of something kept with :meth:`keep` (here: itself)."""
+        return value
+
     def __repr__(self) -> str:
         return f"<project_module {self.project} from {self.copy}>"
 
@@ -111,6 +119,15 @@ class RemoteImporter:
         failures[name] = message
         self._session.record("import_end", module=name, ok=False, message=message)
         pytest.fail(message, pytrace=False)
+
+    def keep(self, value: Any) -> Any:
+        """A copy of ``value`` that lives in the worker (a proxy): pass it to the submission's functions,
+        then :meth:`fetch` it to see whether they changed it in place."""
+        return self.worker.request("keep", args=(value,), what="keeping a value")
+
+    def fetch(self, value: Any) -> Any:
+        """The current value, by value, of an object kept in the worker."""
+        return self.worker.request("fetch", args=(value,), what="fetching a value")
 
     def __repr__(self) -> str:
         return f"<project_module {self.project} in a worker, from {self.copy}>"

@@ -56,7 +56,7 @@ class Handle:
 class Request:
     """What the judge asks: ``op`` on ``target`` (a handle id) with encoded ``args``."""
 
-    op: str  # import | getattr | call | len | iter | next | getitem | contains | str | repr | bool | release
+    op: str  # import getattr setattr call len iter next getitem contains eq str repr bool keep fetch release
     target: int = 0
     name: str = ""
     args: list[Any] = field(default_factory=list)

@@ -20,6 +20,7 @@ import logging
 import os
 import sys
 import traceback
+from dataclasses import asdict
 from typing import Any
 
 from course.grading import protocol
@@ -99,6 +100,8 @@ def _perform(objects: Objects, request: Request, args: list[Any], kwargs: dict[s
     if op == "release":
         objects.release([int(a) for a in args])
         return None
+    if op in ("keep", "fetch"):  # keep: answered as a handle (see serve); fetch: by value
+        return args[0]
     target = objects.get(request.target)
     if op == "getattr":
         return getattr(target, request.name)
@@ -172,7 +175,10 @@ def serve(channel_in: io.BufferedReader, channel_out: io.BufferedWriter) -> None
         reply = _answer(objects, request, blobs, channel)
         encoder = Encoder(objects.handle)
         try:
-            reply.value = encoder.encode(reply.value)
+            if request.op == "keep" and reply.ok:
+                reply.value = {"t": "handle", **asdict(objects.handle(reply.value))}
+            else:
+                reply.value = encoder.encode(reply.value)
         except protocol.ProtocolError as exc:
             encoder = Encoder(objects.handle)
             reply = Reply(ok=False, error_type="course.ProtocolError", error_bases=["Exception"],

