@@ -12,7 +12,7 @@ import tomllib
 import yaml
 
 from course import doctor
-from course.grading.runner import FIXED_ENV
+from course.grading.sandbox import FIXED_ENV
 from course.paths import repo_root
 
 ROOT = repo_root()
