@@ -38,7 +38,8 @@ def setup(tmp_path_factory) -> tuple[openai.OpenAI, pd.DataFrame, pd.DataFrame]:
     encoder = Encoder(cache_dir=tmp_path_factory.mktemp("embeddings"))
     encoder.encode([_text(r) for r in test.itertuples()])  # one batch: the requests then hit the cache
     # no faults and no per-minute limit: this test measures what the prompt does, not the client
-    app = create_app(SimulatorConfig(faults=NO_FAULTS, requests_per_minute=1_000_000, tokens_per_minute=1_000_000_000), encoder=encoder)
+    config = SimulatorConfig(faults=NO_FAULTS, requests_per_minute=1_000_000, tokens_per_minute=1_000_000_000)
+    app = create_app(config, encoder=encoder)
     client = openai.OpenAI(
         base_url="http://testserver/v1", api_key="sim", http_client=TestClient(app), max_retries=0
     )
