@@ -235,6 +235,13 @@ def mutants_command(
     jobs: Annotated[
         int, typer.Option("--jobs", help="Mutants graded at once on their beside-notebooks tests.", min=1)
     ] = 2,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="K/N: grade every N-th entry from the K-th (0-based), so N runs cover the catalogue.",
+        ),
+    ] = None,
 ) -> None:
     """Grade a project's mutation catalogue: every mutant must lose points, every alternative keep them.
 
@@ -245,7 +252,13 @@ def mutants_command(
 
     from rich.console import Console
 
-    from course.grading.mutants import MutantError, default_catalogue, load_catalogue, run_catalogue
+    from course.grading.mutants import (
+        MutantError,
+        default_catalogue,
+        load_catalogue,
+        run_catalogue,
+        select_shard,
+    )
     from course.grading.rubric import load_rubric
     from course.grading.runner import Limits
     from course.paths import repo_root, resolve_project
@@ -262,6 +275,10 @@ def mutants_command(
         if unknown:
             raise MutantError(f"--only {unknown[0]}: no entry of that name in the catalogue.")
         entries = [entry for entry in entries if entry.name in only]
+    if shard:
+        total = len(entries)
+        entries = select_shard(entries, shard)
+        console.print(f"{name}: shard {shard}, {len(entries)} of {total} catalogue entries")
     with console.status(f"Grading the reference and {len(entries)} catalogue entries of {name}…"):
         report = run_catalogue(
             name,

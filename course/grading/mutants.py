@@ -284,6 +284,17 @@ def _count_text(count: int) -> str:
     return "no occurrence" if count == 0 else f"{count} occurrences"
 
 
+def select_shard(entries: Sequence[Entry], shard: str) -> list[Entry]:
+    """The entries of shard ``"K/N"``: every N-th from the K-th (0-based); N runs cover the catalogue."""
+    try:
+        index, count = (int(part) for part in shard.split("/"))
+    except ValueError:
+        raise MutantError(f"--shard {shard!r}: write K/N with whole numbers, e.g. 0/4.") from None
+    if count < 1 or not 0 <= index < count:
+        raise MutantError(f"--shard {shard!r}: N must be at least 1 and K between 0 and N-1.")
+    return [entry for number, entry in enumerate(entries) if number % count == index]
+
+
 def check_applies(entries: Sequence[Entry], reference: Path, tmp: Path) -> list[Path]:
     """Apply every entry to its own copy before any grading, so that a stale entry fails at once.
 

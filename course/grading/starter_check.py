@@ -26,15 +26,19 @@ def passing_on_starter(project: str, root: Path | None = None, limits: Limits | 
 
 def check_starter_command(
     projects: Annotated[list[str], typer.Argument(help="Projects to check: p1..p5 or folder names.")],
+    jobs: Annotated[int, typer.Option("--jobs", help="Projects graded at once.", min=1)] = 2,
 ) -> None:
     """Check that every graded test and notebook item fails on the untouched starter (course authors).
 
     Exit status 0 when nothing passes on the starters, 1 when something does (it is named), 2 when grading
     could not run.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     vacuous = False
-    for project in projects:
-        passing = passing_on_starter(project)
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(passing_on_starter, projects))  # reported in the order asked
+    for project, passing in zip(projects, results, strict=True):
         if passing:
             vacuous = True
             typer.echo(f"{project}: these pass on the untouched starter in projects/ (they check nothing):")

@@ -17,6 +17,7 @@ from course.grading.mutants import (
     default_catalogue,
     load_catalogue,
     run_catalogue,
+    select_shard,
 )
 from course.grading.rubric import load_rubric
 from course.grading.runner import Limits
@@ -220,6 +221,23 @@ def test_a_name_used_twice_is_refused(sample: Path, tmp_path: Path) -> None:
     (folder / "b.toml").write_text(entry)
     with pytest.raises(MutantError, match="'twin' is used twice"):
         load_catalogue([folder], load_rubric("p1_baseline", sample))
+
+
+def test_shards_split_the_catalogue_without_overlap(sample: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "c.toml").write_text(CATALOGUE)
+    entries = load_catalogue([folder], load_rubric("p1_baseline", sample))
+    shards = [select_shard(entries, f"{k}/3") for k in range(3)]
+    names = [e.name for shard in shards for e in shard]
+    assert sorted(names) == sorted(e.name for e in entries)
+    assert len(set(names)) == len(names)
+
+
+@pytest.mark.parametrize("shard", ["3/3", "a/2", "1", "0/0"])
+def test_a_malformed_shard_is_refused(shard: str) -> None:
+    with pytest.raises(MutantError, match="--shard"):
+        select_shard([], shard)
 
 
 # -- the course's own catalogues -------------------------------------------------------------------------
