@@ -256,7 +256,9 @@ def _died(returncode: int | None, what: str, tail: str) -> str:
 
 
 _STAND_INS: dict[str, type[BaseException]] = {}
-_UNSAFE = {"SystemExit", "KeyboardInterrupt", "GeneratorExit", "BaseException", "BaseExceptionGroup"}
+# Builtin bases a stand-in never takes: they would stop pytest itself. SystemExit is allowed (pytest turns
+# it into a failed test), so ``pytest.raises(SystemExit)`` around a command's ``main`` works.
+_UNSAFE = {"KeyboardInterrupt", "GeneratorExit", "BaseException", "BaseExceptionGroup"}
 
 
 def _exception_class(qualified: str, bases: list[str]) -> type[BaseException]:
@@ -267,7 +269,8 @@ def _exception_class(qualified: str, bases: list[str]) -> type[BaseException]:
         base: type[BaseException] = Exception
         for name in bases:
             candidate = getattr(builtins, name, None)
-            if isinstance(candidate, type) and issubclass(candidate, Exception) and name not in _UNSAFE:
+            safe = isinstance(candidate, type) and issubclass(candidate, (Exception, SystemExit))
+            if safe and name not in _UNSAFE:
                 base = candidate
                 break
         if qualified == f"builtins.{qualname}" and base.__name__ == qualname:
@@ -342,6 +345,13 @@ class RemoteObject:
 
     def __getitem__(self, key: Any) -> Any:
         return self._ask("getitem", args=(key,))
+
+    def __enter__(self) -> Any:
+        return self._ask("getattr", "__enter__")()
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Leaves the worker's context; it is told of no exception (a judge's traceback cannot cross)."""
+        self._ask("getattr", "__exit__")(None, None, None)
 
     def __contains__(self, item: Any) -> bool:
         return bool(self._ask("contains", args=(item,)))

@@ -79,6 +79,53 @@ def _safe_repr(value: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+class CallStream(io.TextIOBase):
+    """The worker's ``sys.stdout``/``sys.stderr``: what is written goes to the current call's capture.
+
+    A logging handler made at import time keeps the stream it found; because that stream is this object
+    and not one call's buffer, what it writes in later calls is still captured and replayed in the judge.
+    """
+
+    def __init__(self, fallback: Any) -> None:
+        super().__init__()
+        self.fallback = fallback
+        self.target: Any = fallback
+
+    def write(self, text: str) -> int:
+        return self.target.write(text)
+
+    def flush(self) -> None:
+        with contextlib.suppress(Exception):
+            self.target.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fallback.fileno()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+
+@contextlib.contextmanager
+def _capture(out: io.StringIO, err: io.StringIO) -> Any:
+    """Send the call's prints to ``out``/``err``: through the worker's streams when they are in place."""
+    streams = (sys.stdout, sys.stderr)
+    if all(isinstance(stream, CallStream) for stream in streams):
+        sys.stdout.target, sys.stderr.target = out, err  # type: ignore[union-attr]
+        try:
+            yield
+        finally:
+            for stream in streams:
+                stream.target = stream.fallback  # type: ignore[union-attr]
+            sys.stdout, sys.stderr = streams  # a call may have replaced them
+    else:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            yield
+
+
 class _Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.NOTSET)
@@ -201,7 +248,7 @@ def _answer(objects: Objects, request: Request, blobs: list[bytes], channel: Cha
             os.environ.update(request.env)
         root.addHandler(records)
         root.setLevel(request.log_level)
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _capture(out, err):
             value = _perform(objects, request, args, kwargs)
         return Reply(ok=True, value=value, stdout=out.getvalue(), stderr=err.getvalue(), logs=records.records)
     except BaseException as exc:  # a submission may raise anything, even SystemExit
@@ -231,7 +278,10 @@ def _safe_str(exc: BaseException) -> str:
 def _plain_attributes(exc: BaseException) -> dict[str, Any]:
     """The exception's own attributes that cross by value (so a test can read ``error.column``)."""
     plain: dict[str, Any] = {}
-    for key, value in list(getattr(exc, "__dict__", {}).items())[:50]:
+    own = list(getattr(exc, "__dict__", {}).items())[:50]
+    if isinstance(exc, SystemExit):
+        own.append(("code", exc.code))
+    for key, value in own:
         try:
             Encoder().encode(value)
         except protocol.ProtocolError:
@@ -261,7 +311,7 @@ def main(argv: list[str] | None = None) -> None:
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # anything printed outside a call goes to stderr, never into the channel
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
-    sys.stdout = sys.stderr
+    sys.stdout, sys.stderr = CallStream(sys.stderr), CallStream(sys.stderr)
     for path in reversed(args.path):
         sys.path.insert(0, path)
     _limit_memory()

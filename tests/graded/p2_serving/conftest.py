@@ -93,16 +93,19 @@ def artifacts(trained_two, tmp_path) -> Path:
 
 @pytest.fixture
 def make_client(project_module) -> Callable[..., Any]:
-    """``make_client(artifact_dir, **settings)``: a started TestClient of the learner's app (lifespan run)."""
-    from fastapi.testclient import TestClient
+    """``make_client(artifact_dir, **settings)``: a started TestClient of the learner's app (lifespan run).
 
+    The client is made where the app runs (``project_module``: in the worker when the submission is
+    isolated), so requests never leave that process; the test reads status codes, bodies and headers.
+    """
     clients: list[Any] = []
 
     def make(artifact_dir: Path, **overrides: Any):
+        test_client = project_module("fastapi.testclient").TestClient
         config = project_module("churn_service.config")
         app_module = project_module("churn_service.app")
         settings = config.Settings(artifact_dir=artifact_dir, **overrides)
-        client = TestClient(app_module.create_app(settings), raise_server_exceptions=False)
+        client = test_client(app_module.create_app(settings), raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
         return client

@@ -73,7 +73,7 @@ def test_predict_batch_answers_in_order(artifacts, make_client, customers):
 @pytest.mark.rubric("p2.config.environment", points=2)
 def test_settings_come_from_prefixed_environment(artifacts, project_module, customers, monkeypatch):
     """Settings come from CHURN_SERVICE_* environment variables (artifact dir, threshold, max batch size)."""
-    from fastapi.testclient import TestClient
+    TestClient = project_module("fastapi.testclient").TestClient  # made where the app runs
 
     monkeypatch.setenv("CHURN_SERVICE_ARTIFACT_DIR", str(artifacts))
     monkeypatch.setenv("CHURN_SERVICE_THRESHOLD", "0")

@@ -18,12 +18,8 @@ def test_oversized_body_is_refused_before_parsing(artifacts, make_client, custom
         f"A 10,000-byte body with max_body_bytes=4096 answered {declared.status_code}: "
         f"{declared.text[:200]}. Refuse it with 413 naming the body before reading it."
     )
-
-    def chunks():
-        for _ in range(10):
-            yield b"[" * 1000
-
-    streamed = client.post("/predict", content=chunks(), headers={"content-type": "application/json"})
+    chunks = [b"[" * 1000] * 10  # an iterable of bytes: the client sends it chunked, without a length
+    streamed = client.post("/predict", content=chunks, headers={"content-type": "application/json"})
     assert streamed.status_code == 413, (
         f"A chunked body (no Content-Length) of 10,000 bytes answered {streamed.status_code}: count the "
         "bytes as they arrive and refuse at the limit."
