@@ -85,17 +85,20 @@ def facts(r: Results) -> Facts:
     facts["lift"] = Fact(
         format_share(lift), "lift over the strongest baseline", "(model - baseline) / baseline"
     )
-    if lift <= 0:
-        verdict = "the model does not beat the baseline, so the honest result is to ship the baseline"
-    elif r.number("headline.ci_low") <= base <= r.number("headline.ci_high"):
-        verdict = (
-            "the baseline lies inside the model's interval, so the gain is real but modest: confirm it on "
-        )
-        verdict += "more months"
+    versus = next(
+        (c for c in r.listed("comparisons") if isinstance(c, Mapping) and c.get("b") == "logistic"), None
+    )
+    if versus is None:
+        verdict = "no paired comparison with the baseline is recorded, so the gain is unproven"
     else:
-        verdict = (
-            "the baseline lies outside the model's interval, so the gain is larger than the resampling noise"
-        )
+        span = f"{format_score(float(versus['ci_low']))} to {format_score(float(versus['ci_high']))}"
+        difference = format_score(float(versus["difference"]))
+        if versus.get("credible") and float(versus["difference"]) > 0:
+            verdict = f"the paired difference on the same customers, {difference} (95 % interval {span}), "
+            verdict += "excludes 0, so the gain is credible"
+        else:
+            verdict = f"the paired difference on the same customers, {difference} (95 % interval {span}), "
+            verdict += "includes 0, so the honest result is to ship the simpler baseline"
     facts["lift_verdict"] = Fact(verdict)
     save_value = r.number("decision.save_rate") * r.number("decision.saved_value")
     break_even = format_score(r.number("decision.contact_cost") / save_value) if save_value else "n/a"

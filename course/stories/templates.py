@@ -48,7 +48,7 @@ TEMPLATES: dict[str, Template] = {
             numbers=(
                 "the metric of every baseline (prior, incumbent rule, simple model) on the same test set",
                 "your model's metric with its confidence interval, and the unit the bootstrap resampled",
-                "the lift over the strongest baseline, and whether that baseline lies inside the interval",
+                "the lift over the strongest baseline, and the paired interval of the difference",
                 "the gain in the decision's currency: profit or precision at capacity, against the incumbent",
                 "what the complex option costs: training time, latency, maintenance",
             ),
@@ -56,7 +56,8 @@ TEMPLATES: dict[str, Template] = {
                 (
                     "Why not ship the simpler model?",
                     """The size of the gain against its noise, and what the complex model costs to run and
-                    to explain. 'The simple one, if the gain is inside the interval' is a strong answer.""",
+                    to explain. 'The simple one, unless the paired interval of the gain excludes 0' is a
+                    strong answer.""",
                 ),
                 (
                     "How did you compute the interval?",

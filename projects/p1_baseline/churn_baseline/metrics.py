@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -101,6 +101,17 @@ def evaluate(y_true: object, y_prob: object, decision: DecisionConfig) -> dict[s
     }
 
 
+def customer_resamples(groups: object, n_rows: int, n_boot: int, seed: int = 0) -> Iterator[np.ndarray]:
+    """The row indices of ``n_boot`` bootstrap resamples that draw whole groups (customers).
+
+    Each resample draws as many groups as there are, with replacement; a group drawn ``k`` times
+    contributes every one of its rows ``k`` times. Rows keep their order within a resample.
+    """
+    # HINT: codes = pd.factorize(groups)[0]; draw group codes with rng.integers; count the draws of each
+    # HINT: group (np.bincount) and repeat each row that many times (np.repeat).
+    raise NotImplementedError("customer_resamples: codes = pd.factorize(groups)[0]; draw group codes with rng.integers; count the draws of each group (np.bincount) and repeat each row that many times (np.repeat).")
+
+
 def bootstrap_ci(
     y_true: object,
     y_score: object,
@@ -115,6 +126,64 @@ def bootstrap_ci(
     Rows of one customer are not independent: draw customers with replacement and keep all their rows.
     Returns ``(point, low, high)``.
     """
-    # HINT: draw unique group ids with replacement (np.random.default_rng(seed)), take all their rows,
-    # HINT: recompute the metric; the interval is the alpha/2 and 1 - alpha/2 percentiles.
-    raise NotImplementedError("bootstrap_ci: draw unique group ids with replacement (np.random.default_rng(seed)), take all their rows, recompute the metric; the interval is the alpha/2 and 1 - alpha/2 percentiles.")
+    # HINT: for each resample of customer_resamples, recompute the metric; the interval is the alpha/2
+    # HINT: and 1 - alpha/2 percentiles of those values.
+    raise NotImplementedError("bootstrap_ci: for each resample of customer_resamples, recompute the metric; the interval is the alpha/2 and 1 - alpha/2 percentiles of those values.")
+
+
+def paired_bootstrap(
+    y_true: object,
+    score_a: object,
+    score_b: object,
+    groups: object,
+    metric: Metric,
+    n_boot: int = 200,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> tuple[float, float, float]:
+    """``metric(a) - metric(b)`` and its percentile ``1 - alpha`` interval, both models on the same draws.
+
+    Two models scored on the same customers are compared by resampling customers once per draw and scoring
+    *both* models on that resample: their shared luck cancels, so the interval of the difference is much
+    narrower than the two models' own intervals suggest. Returns ``(difference, low, high)``.
+    """
+    # HINT: one customer_resamples loop; in each draw compute metric(y, a) - metric(y, b) on the SAME rows.
+    raise NotImplementedError("paired_bootstrap: one customer_resamples loop; in each draw compute metric(y, a) - metric(y, b) on the SAME rows.")
+
+
+def compare_models(
+    name_a: str,
+    name_b: str,
+    interval: tuple[float, float, float],
+    metric: str = "PR-AUC",
+    simpler: str | None = None,
+) -> dict[str, object]:
+    """A paired comparison as a record with a plain-language verdict.
+
+    ``interval`` is what :func:`paired_bootstrap` returned for ``a - b``. The difference is *credible* when
+    its interval excludes 0. ``simpler`` names the model to keep when it is not (the cheaper one to run and
+    explain); the verdict then says so.
+    """
+    difference, low, high = interval
+    credible = bool(low > 0 or high < 0)
+    if credible:
+        better, worse = (name_a, name_b) if difference > 0 else (name_b, name_a)
+        gain, (lo, hi) = abs(difference), sorted((abs(low), abs(high)))
+        verdict = (
+            f"{better} beats {worse} on {metric} by {gain:.3f} (95 % paired interval {lo:.3f} to {hi:.3f}): "
+            "the interval excludes 0."
+        )
+    else:
+        span = f"{name_a} - {name_b} = {difference:+.3f} (95 % paired interval {low:+.3f} to {high:+.3f})"
+        verdict = f"No credible difference between {name_a} and {name_b} on {metric}: {span} includes 0"
+        verdict += f"; keep the simpler {simpler}." if simpler else "."
+    return {
+        "a": name_a,
+        "b": name_b,
+        "metric": metric,
+        "difference": difference,
+        "ci_low": low,
+        "ci_high": high,
+        "credible": credible,
+        "verdict": verdict,
+    }

@@ -9,26 +9,44 @@ import pandas as pd
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 
-
-def _bins(p: np.ndarray, n_bins: int) -> np.ndarray:
-    """Equal-width bin index of each probability: [0, 1/n), ..., [(n-1)/n, 1]."""
-    return np.minimum((p * n_bins).astype(int), n_bins - 1)
+STRATEGIES = ("quantile", "uniform")
 
 
-def reliability_table(y_true: object, y_prob: object, n_bins: int = 10) -> pd.DataFrame:
-    """Per equal-width probability bin: ``bin``, ``count``, ``mean_predicted``, ``observed_rate``.
+def _bins(p: np.ndarray, n_bins: int, strategy: str) -> np.ndarray:
+    """The bin index of each probability.
 
-    Empty bins are left out. Bin ``i`` covers ``[i / n_bins, (i + 1) / n_bins)``; the last one includes 1.
+    ``uniform``: equal-width bins ``[0, 1/n), ..., [(n-1)/n, 1]``. ``quantile``: equal-mass bins whose
+    edges are the ``k / n_bins`` quantiles of ``p`` (numpy's default, linear interpolation); a probability
+    on an edge opens the next bin, so equal probabilities always share a bin.
+    """
+    if strategy == "uniform":
+        return np.minimum((p * n_bins).astype(int), n_bins - 1)
+    if strategy == "quantile":
+        edges = np.quantile(p, np.arange(1, n_bins) / n_bins)
+        return np.searchsorted(edges, p, side="right")
+    raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+
+
+def reliability_table(
+    y_true: object, y_prob: object, n_bins: int = 10, strategy: str = "quantile"
+) -> pd.DataFrame:
+    """Per probability bin: ``bin``, ``count``, ``mean_predicted``, ``observed_rate``; empty bins left out.
+
+    ``strategy="quantile"`` (the default) makes bins of equal mass: on rare-event scores, where most
+    probabilities are small, equal-width bins put nearly every row in the first bin and measure nothing
+    where the decision is made. ``strategy="uniform"``: bin ``i`` covers ``[i / n_bins, (i + 1) / n_bins)``
+    and the last one includes 1.
     """
     # BEGIN SOLUTION
-    # HINT: bin = min(floor(p * n_bins), n_bins - 1); group by bin: count, mean of p, mean of y.
+    # HINT: uniform: bin = min(floor(p * n_bins), n_bins - 1); quantile: edges = np.quantile(p, k / n_bins)
+    # HINT: for k = 1..n_bins-1 and bin = np.searchsorted(edges, p, side="right"); then group by bin.
     y = np.asarray(y_true, dtype=float)
     p = np.asarray(y_prob, dtype=float)
     if y.shape != p.shape:
         raise ValueError(f"y_true and y_prob differ in length: {y.shape} vs {p.shape}")
     if ((p < 0) | (p > 1)).any():
         raise ValueError("y_prob must hold probabilities in [0, 1]")
-    frame = pd.DataFrame({"bin": _bins(p, n_bins), "p": p, "y": y})
+    frame = pd.DataFrame({"bin": _bins(p, n_bins, strategy), "p": p, "y": y})
     table = frame.groupby("bin").agg(
         count=("y", "size"), mean_predicted=("p", "mean"), observed_rate=("y", "mean")
     )
@@ -36,14 +54,36 @@ def reliability_table(y_true: object, y_prob: object, n_bins: int = 10) -> pd.Da
     # END SOLUTION
 
 
-def expected_calibration_error(y_true: object, y_prob: object, n_bins: int = 10) -> float:
-    """ECE: the count-weighted mean of ``|mean_predicted - observed_rate|`` over equal-width bins."""
+def expected_calibration_error(
+    y_true: object, y_prob: object, n_bins: int = 10, strategy: str = "quantile"
+) -> float:
+    """ECE: the count-weighted mean of ``|mean_predicted - observed_rate|`` over the reliability bins."""
     # BEGIN SOLUTION
     # HINT: from the reliability table: sum(count * |mean_predicted - observed_rate|) / total count.
-    table = reliability_table(y_true, y_prob, n_bins)
+    table = reliability_table(y_true, y_prob, n_bins, strategy)
     gaps = (table["mean_predicted"] - table["observed_rate"]).abs()
     return float((table["count"] * gaps).sum() / table["count"].sum())
     # END SOLUTION
+
+
+def calibration_near(y_true: object, y_prob: object, low: float, high: float) -> dict[str, float]:
+    """Calibration where a decision is made: rows with ``low <= p < high`` (for example around a threshold).
+
+    Returns ``count``, ``mean_predicted``, ``observed_rate`` and ``gap`` (predicted minus observed).
+    """
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_prob, dtype=float)
+    inside = (p >= low) & (p < high)
+    if not inside.any():
+        nan = float("nan")
+        return {"count": 0, "mean_predicted": nan, "observed_rate": nan, "gap": nan}
+    predicted, observed = float(p[inside].mean()), float(y[inside].mean())
+    return {
+        "count": int(inside.sum()),
+        "mean_predicted": predicted,
+        "observed_rate": observed,
+        "gap": predicted - observed,
+    }
 
 
 @dataclass

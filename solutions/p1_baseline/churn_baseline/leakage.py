@@ -33,15 +33,35 @@ def drop_leaky(df: pd.DataFrame, leaky: Iterable[str]) -> pd.DataFrame:
     # END SOLUTION
 
 
+def out_of_fold_rate(key: pd.Series, y: np.ndarray, folds: int = 5, seed: int = 0) -> np.ndarray:
+    """Each row's category rate of ``y`` computed on the other folds (target encoding without leakage)."""
+    # BEGIN SOLUTION
+    # HINT: assign rows to folds at random (seeded); for each fold, rates = y.groupby(key) on the other
+    # HINT: folds, mapped onto the fold's rows; unseen categories get the other folds' overall rate.
+    fold = np.random.default_rng(seed).permutation(len(y)) % folds
+    target = pd.Series(y, index=key.index, dtype=float)
+    encoded = np.empty(len(y), dtype=float)
+    for k in range(folds):
+        held, rest = fold == k, fold != k
+        rates = target[rest].groupby(key[rest]).mean()
+        encoded[held] = key[held].map(rates).fillna(target[rest].mean()).to_numpy(dtype=float)
+    return encoded
+    # END SOLUTION
+
+
 def single_feature_auc(df: pd.DataFrame, label_col: str, exclude: Iterable[str] = ()) -> pd.Series:
     """Screen for leaks: each column's ROC-AUC as the only predictor of ``label_col``, highest first.
 
     Numeric columns are scored as they are (missing values as the column's median), categorical ones by
-    their category's churn rate; the AUC is folded (``max(auc, 1 - auc)``) so direction does not matter.
-    A column near 1.0 is too good to be true: check when its value is filled.
+    their category's churn rate **out of fold**: each row gets the rate of its category on the other
+    ``folds`` folds (the overall rate there when the category is unseen). A rate computed on the rows it
+    scores would flag any high-cardinality column (an id, a postcode) as a leak, since a category of one
+    row "predicts" that row's own label. The AUC is folded (``max(auc, 1 - auc)``) so direction does not
+    matter. A column near 1.0 is too good to be true: check when its value is filled.
     """
     # BEGIN SOLUTION
-    # HINT: for every candidate column, roc_auc_score(label, column) folded to max(auc, 1 - auc).
+    # HINT: for every candidate column, roc_auc_score(label, column) folded to max(auc, 1 - auc);
+    # HINT: categorical columns through out_of_fold_rate.
     known = df.loc[df[label_col].notna()]
     y = known[label_col].to_numpy(dtype=float)
     if len(np.unique(y)) < 2:
@@ -56,8 +76,7 @@ def single_feature_auc(df: pd.DataFrame, label_col: str, exclude: Iterable[str] 
             x = col.astype(float)
             x = x.fillna(x.median() if x.notna().any() else 0.0)
         else:
-            key = col.astype(str)
-            x = pd.Series(y, index=known.index).groupby(key).transform("mean")
+            x = pd.Series(out_of_fold_rate(col.astype(str), y), index=known.index)
         auc = roc_auc_score(y, x.to_numpy(dtype=float))
         scores[name] = float(max(auc, 1 - auc))
     return pd.Series(scores, name="single_feature_auc").sort_values(ascending=False)

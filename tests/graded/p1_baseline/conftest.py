@@ -67,3 +67,34 @@ def panel(seed: int, n_customers: int = 60, months: int = 8, immature: int = 2) 
     df = pd.DataFrame(rows)
     df.loc[df["period"] >= months - immature, "y"] = np.nan
     return df
+
+
+def _paired_reference(y, a, b, groups, metric, n_boot: int = 400, seed: int = 1, paired: bool = True):
+    """The grader's own bootstrap of ``metric(a) - metric(b)`` by customer: 95 % percentile interval.
+
+    ``paired=False`` draws the customers of ``a`` and ``b`` independently (what a paired test avoids), so a
+    test can tell the two apart by width.
+    """
+    codes = pd.factorize(np.asarray(groups))[0]
+    n_groups = int(codes.max()) + 1
+    rng = np.random.default_rng(seed)
+
+    def rows() -> np.ndarray:
+        drawn = np.bincount(rng.integers(0, n_groups, n_groups), minlength=n_groups)
+        return np.repeat(np.arange(len(codes)), drawn[codes])
+
+    values = []
+    for _ in range(n_boot):
+        first = rows()
+        second = first if paired else rows()
+        if y[first].min() == y[first].max() or y[second].min() == y[second].max():
+            continue
+        values.append(metric(y[first], a[first]) - metric(y[second], b[second]))
+    low, high = np.percentile(values, [2.5, 97.5])
+    return float(metric(y, a) - metric(y, b)), float(low), float(high)
+
+
+@pytest.fixture(scope="session")
+def paired_reference():
+    """``paired_reference(y, a, b, groups, metric, paired=True)``: the grader's bootstrap of a difference."""
+    return _paired_reference

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.rubric("p1.leakage.named", points=3)
+@pytest.mark.rubric("p1.leakage.named", points=2)
 def test_leaky_columns_named_with_reasons(project_module, leaky_names):
     """The four export-time columns are named as leaky, each with a one-line reason."""
     leakage = project_module("churn_baseline.leakage")
@@ -39,7 +39,7 @@ def test_drop_leaky_removes_only_those(project_module):
     assert "leak" in df.columns, "drop_leaky changed its input: return a new frame instead."
 
 
-@pytest.mark.rubric("p1.leakage.screen", points=3)
+@pytest.mark.rubric("p1.leakage.screen", points=2)
 def test_single_feature_screen_flags_a_planted_leak(project_module):
     """The single-feature AUC screen ranks a planted leak (numeric or categorical) above honest features."""
     leakage = project_module("churn_baseline.leakage")
@@ -68,6 +68,29 @@ def test_single_feature_screen_flags_a_planted_leak(project_module):
     assert scores["inverse_leak"] > 0.95 and 0.4 < scores["noise"] < 0.62, (
         f"AUCs look wrong: {scores.round(3).to_dict()}; a perfect inverse predictor scores near 1.0, "
         "noise near 0.5."
+    )
+
+
+@pytest.mark.rubric("p1.leakage.screen", points=1)
+def test_screen_does_not_flag_a_high_cardinality_code(project_module):
+    """Categories are scored out of fold: an id-like column with no signal stays near 0.5, a leak near 1."""
+    leakage = project_module("churn_baseline.leakage")
+    rng = np.random.default_rng(12)
+    n = 800
+    y = (rng.random(n) < 0.25).astype(float)
+    df = pd.DataFrame(
+        {
+            "target": y,
+            "postcode": [f"P{i:04d}" for i in rng.integers(0, 400, n)],  # about 2 rows per code, no signal
+            "status": np.where(y == 1, "closed", "open"),
+        }
+    )
+    scores = leakage.single_feature_auc(df, "target")
+    assert scores["status"] > 0.95, f"A categorical leak must still score near 1; got {scores['status']:.3f}."
+    assert scores["postcode"] < 0.65, (
+        f"'postcode' has about two rows per code and no relation to the label, yet it scores "
+        f"{scores['postcode']:.3f}: each row's category rate includes its own label. Encode each row with "
+        "its category's rate on the *other* folds (out-of-fold target encoding)."
     )
 
 

@@ -73,7 +73,7 @@ def test_expected_profit_hand_computed(project_module, decision):
     assert none == pytest.approx(0.0), f"Contacting nobody costs and earns nothing; got {none}."
 
 
-@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=5)
+@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=4)
 def test_bootstrap_resamples_customers(project_module):
     """The bootstrap interval resamples customers (all their rows together), not rows."""
     metrics = project_module("churn_baseline.metrics")
@@ -148,3 +148,76 @@ def test_bootstrap_interval_has_the_stated_coverage(project_module):
             f"percentiles of the resampled metric, about {expected:.4f} wide here; yours is "
             f"{high - low:.4f} wide. Take np.percentile at 100 * alpha / 2 and 100 * (1 - alpha / 2)."
         )
+
+
+def _two_close_models(seed: int = 0, n: int = 400):
+    """Model b = model a plus a small, consistent improvement: b's gain is real, but b's estimate lies well
+    inside a's own bootstrap interval."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.2).astype(int)
+    y[:2] = [0, 1]
+    a = y * 0.8 + rng.normal(size=n)
+    b = a + y * 0.15 + rng.normal(scale=0.05, size=n)
+    return y, a, b
+
+
+@pytest.mark.rubric("p1.metrics.paired_comparison", points=3)
+def test_paired_bootstrap_sees_a_gain_the_separate_intervals_hide(project_module, paired_reference):
+    """Scored on the same customers, a small consistent gain has a paired interval that excludes 0."""
+    metrics = project_module("churn_baseline.metrics")
+    y, a, b = _two_close_models()
+    groups = np.arange(len(y))
+    difference, low, high = metrics.paired_bootstrap(y, b, a, groups, metrics.pr_auc, n_boot=300, seed=0)
+    expected = skm.average_precision_score(y, b) - skm.average_precision_score(y, a)
+    assert difference == pytest.approx(expected, abs=1e-9), (
+        f"paired_bootstrap(y, a, b, ...) returns metric(a) - metric(b) on all rows first: expected "
+        f"{expected:.4f}, got {difference:.4f}."
+    )
+    _, ref_low, ref_high = paired_reference(y, b, a, groups, skm.average_precision_score)
+    _, split_low, split_high = paired_reference(y, b, a, groups, skm.average_precision_score, paired=False)
+    assert low > 0 and low <= difference <= high, (
+        f"b improves on a for every churner, yet your interval of b - a is [{low:.4f}, {high:.4f}]. "
+        f"Scored on the same resampled customers the difference's interval is about [{ref_low:.4f}, "
+        f"{ref_high:.4f}]; resampling each model on its own draws gives [{split_low:.4f}, {split_high:.4f}]. "
+        "Draw customers once per resample and score both models on that draw."
+    )
+    assert (high - low) < 1.5 * (ref_high - ref_low), (
+        f"Your interval is {high - low:.4f} wide; a paired bootstrap gives about {ref_high - ref_low:.4f} "
+        f"and independent draws {split_high - split_low:.4f}: score both models on the same draw."
+    )
+
+
+@pytest.mark.rubric("p1.metrics.paired_comparison", points=1)
+def test_paired_bootstrap_is_antisymmetric_and_zero_for_one_model(project_module):
+    """Swapping the models flips the difference and its interval; a model against itself differs by 0."""
+    metrics = project_module("churn_baseline.metrics")
+    y, a, b = _two_close_models(seed=3)
+    groups = np.arange(len(y)) // 2
+    forward = metrics.paired_bootstrap(y, b, a, groups, metrics.pr_auc, n_boot=200, seed=4)
+    backward = metrics.paired_bootstrap(y, a, b, groups, metrics.pr_auc, n_boot=200, seed=4)
+    assert backward == pytest.approx((-forward[0], -forward[2], -forward[1]), abs=1e-9), (
+        f"paired_bootstrap(y, a, b) gave {forward}; with the models swapped (same seed) it should give the "
+        f"negated difference and interval, {(-forward[0], -forward[2], -forward[1])}; got {backward}."
+    )
+    same = metrics.paired_bootstrap(y, a, a, groups, metrics.pr_auc, n_boot=50, seed=0)
+    assert same == pytest.approx((0.0, 0.0, 0.0), abs=1e-12), (
+        f"A model compared with itself must differ by exactly 0 on every draw; got {same}."
+    )
+
+
+@pytest.mark.rubric("p1.metrics.paired_comparison", points=1)
+def test_paired_bootstrap_resamples_customers(project_module, paired_reference):
+    """The paired bootstrap draws customers with all their rows, like the single-model interval."""
+    metrics = project_module("churn_baseline.metrics")
+    y_c, a_c, b_c = _two_close_models(seed=5, n=60)
+    rows_each = 20
+    groups = np.repeat(np.arange(len(y_c)), rows_each)
+    y, a, b = (np.repeat(v, rows_each) for v in (y_c, a_c, b_c))
+    _, low, high = metrics.paired_bootstrap(y, b, a, groups, metrics.pr_auc, n_boot=300, seed=0)
+    _, ref_low, ref_high = paired_reference(y, b, a, groups, metrics_pr_auc := skm.average_precision_score)
+    _, row_low, row_high = paired_reference(y, b, a, np.arange(len(y)), metrics_pr_auc)
+    assert (high - low) > 0.6 * (ref_high - ref_low) and (high - low) > 2 * (row_high - row_low), (
+        f"Each customer has {rows_each} identical rows. Your interval is {high - low:.4f} wide; drawing "
+        f"customers gives about {ref_high - ref_low:.4f}, drawing rows {row_high - row_low:.4f}. Draw "
+        "customers with replacement and keep all their rows, in both models."
+    )

@@ -54,7 +54,7 @@ def test_prior_and_rule_baselines(project_module):
     )
 
 
-@pytest.mark.rubric("p1.baselines.pipelines", points=4)
+@pytest.mark.rubric("p1.baselines.pipelines", points=3)
 def test_model_pipelines_work_on_any_table(project_module):
     """Logistic regression and boosting pipelines fit any table with gaps, categories and unseen values."""
     baselines = project_module("churn_baseline.baselines")
@@ -106,7 +106,7 @@ def test_boosting_uses_the_callers_parameters(project_module):
     )
 
 
-@pytest.mark.rubric("p1.results.beats_baselines", points=4)
+@pytest.mark.rubric("p1.results.beats_baselines", points=3)
 def test_model_beats_every_baseline_out_of_time(read_metrics, project_dir, grading_note):
     """The chosen model beats every baseline (prior, rule, logistic) on out-of-time PR-AUC and log-loss."""
     metrics_json = read_metrics("your model against the baselines")

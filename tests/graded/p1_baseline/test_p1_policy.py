@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.rubric("p1.thresholds.capacity_and_profit", points=4)
+@pytest.mark.rubric("p1.thresholds.capacity_and_profit", points=3)
 def test_thresholds_by_capacity_and_by_profit(project_module, decision):
     """The capacity threshold, the profit curve and the best-profit threshold within capacity."""
     thresholds = project_module("churn_baseline.thresholds")
@@ -56,33 +56,60 @@ def test_profit_threshold_stays_within_capacity_and_never_loses(project_module, 
 
 @pytest.mark.rubric("p1.calibration.ece", points=3)
 def test_expected_calibration_error_hand_computed(project_module):
-    """Reliability table and expected calibration error on equal-width bins."""
+    """Reliability table and ECE, hand-computed: equal-width bins on request, equal-mass bins by default."""
     calibration = project_module("churn_baseline.calibration")
     p = np.array([0.12, 0.18, 0.14, 0.16, 0.74, 0.76])
     y = np.array([0, 0, 0, 1, 1, 1])
     # bin [0.1, 0.2): 4 rows, mean p 0.15, rate 0.25, gap 0.10
     # bin [0.7, 0.8): 2 rows, mean p 0.75, rate 1.0, gap 0.25
-    ece = calibration.expected_calibration_error(y, p, n_bins=10)
+    ece = calibration.expected_calibration_error(y, p, n_bins=10, strategy="uniform")
     assert ece == pytest.approx(0.15), (
         f"ECE should be (4 * 0.10 + 2 * 0.25) / 6 = 0.15 (the count-weighted mean of |mean p - churn rate| "
         f"per bin); got {ece:.4f}."
     )
-    table = calibration.reliability_table(y, p, n_bins=10)
+    table = calibration.reliability_table(y, p, n_bins=10, strategy="uniform")
     assert list(table["count"]) == [4, 2], (
         f"Two non-empty bins of 4 and 2 rows expected; got counts {list(table['count'])}."
     )
     probs = np.array([0.1, 0.25, 0.25, 0.5, 0.75, 1.0])
     hits = np.array([0, 1, 0, 1, 1, 1])
     # 4 bins [0, .25), [.25, .5), [.5, .75), [.75, 1]: a probability on an edge opens the next bin
-    table = calibration.reliability_table(hits, probs, n_bins=4)
+    table = calibration.reliability_table(hits, probs, n_bins=4, strategy="uniform")
     assert list(table["count"]) == [1, 2, 1, 2], (
         "With 4 bins, [0.1, 0.25, 0.25, 0.5, 0.75, 1.0] fall in bins of 1, 2, 1 and 2 rows (a probability "
         f"on an edge belongs to the bin it opens, 1.0 to the last bin); got counts {list(table['count'])}. "
         "Use left-closed bins: min(floor(p * n_bins), n_bins - 1)."
     )
-    ece = calibration.expected_calibration_error(hits, probs, n_bins=4)
+    ece = calibration.expected_calibration_error(hits, probs, n_bins=4, strategy="uniform")
     assert ece == pytest.approx((0.1 + 2 * 0.25 + 0.5 + 2 * 0.125) / 6), (
         f"ECE on those 4 bins should be (0.1 + 2 * 0.25 + 0.5 + 2 * 0.125) / 6 = 0.225; got {ece:.4f}."
+    )
+
+
+@pytest.mark.rubric("p1.calibration.ece", points=2)
+def test_calibration_error_uses_equal_mass_bins_by_default(project_module):
+    """By default the bins hold equal numbers of rows (quantile bins): rare-event scores crowd near 0."""
+    calibration = project_module("churn_baseline.calibration")
+    p = np.array([0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, 0.3, 0.5])
+    y = np.array([0, 0, 0, 1, 0, 0, 0, 0, 1, 0])
+    # 5 equal-mass bins of 2 rows: (0.01, 0.02) (0.03, 0.04) (0.05, 0.06) (0.07, 0.08) (0.3, 0.5)
+    # gaps: |0.015 - 0| |0.035 - 0.5| |0.055 - 0| |0.075 - 0| |0.4 - 0.5| -> weighted mean (2 rows each)
+    expected = (0.015 + 0.465 + 0.055 + 0.075 + 0.1) / 5
+    table = calibration.reliability_table(y, p, n_bins=5)
+    assert list(table["count"]) == [2, 2, 2, 2, 2], (
+        f"Five equal-mass bins of these 10 probabilities hold 2 rows each; your bins hold "
+        f"{list(table['count'])}. By default, put the bin edges at the k / n_bins quantiles of y_prob "
+        "(equal-width bins would put 8 of the 10 rows in the first bin)."
+    )
+    ece = calibration.expected_calibration_error(y, p, n_bins=5)
+    assert ece == pytest.approx(expected), (
+        f"ECE on five equal-mass bins should be {expected:.4f}; got {ece:.4f}."
+    )
+    ties = calibration.reliability_table(np.array([0, 1, 0, 1]), np.array([0.2, 0.2, 0.2, 0.9]), n_bins=2)
+    assert sorted(ties["count"]) in ([4], [1, 3]), (
+        "Equal probabilities must share a bin: with three rows at 0.2 and one at 0.9, two equal-mass bins "
+        f"cannot split the 0.2s (counts 3 and 1, or one bin of 4 when the edge is 0.2); got counts "
+        f"{list(ties['count'])}. Bin by quantile edges, not by position in the sorted order."
     )
 
 
@@ -124,7 +151,7 @@ def test_calibrator_lowers_calibration_error(project_module, read_metrics):
     )
 
 
-@pytest.mark.rubric("p1.slices.report", points=4)
+@pytest.mark.rubric("p1.slices.report", points=3)
 def test_slice_report_and_worst_slice(project_module):
     """Metrics by slice, the worst slice named, and the missed churners listed."""
     slices = project_module("churn_baseline.slices")

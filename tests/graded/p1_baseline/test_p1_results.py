@@ -185,6 +185,59 @@ def test_threshold_and_calibrator_fitted_on_validation(project_module, project_d
     )
 
 
+@pytest.mark.rubric("p1.metrics.paired_comparison", points=2)
+def test_model_choice_rests_on_a_paired_comparison(project_dir, read_metrics, paired_reference):
+    """metrics.json compares the chosen model with logistic regression by a paired bootstrap of the
+    difference on the test customers, and the choice follows it (the simpler model unless it is credible)."""
+    from sklearn.metrics import average_precision_score
+
+    metrics_json = read_metrics("the model comparison")
+    chosen = metrics_json.get("chosen_model")
+    entries = [c for c in metrics_json.get("comparisons", []) if isinstance(c, dict)]
+    versus = next(
+        (c for c in entries if c.get("b") == "logistic" and c.get("a") in ("boosting", chosen)), None
+    )
+    assert versus is not None, (
+        "metrics.json comparisons must hold the paired comparison of boosting (a) with logistic regression "
+        "(b): a, b, metric, difference, ci_low, ci_high, credible (see the README schema)."
+    )
+    path = project_dir / "reports" / "test_predictions.csv"
+    frame = pd.read_csv(path) if path.is_file() else pd.DataFrame()
+    columns = {f"score_{versus['a']}", "score_logistic", "churned", "customer_id"}
+    assert columns <= set(frame.columns), (
+        f"reports/test_predictions.csv needs the columns {sorted(columns)} so the comparison can be re-run; "
+        f"it has {sorted(frame.columns)}."
+    )
+    y = frame["churned"].to_numpy(dtype=int)
+    a, b = frame[f"score_{versus['a']}"].to_numpy(float), frame["score_logistic"].to_numpy(float)
+    difference, low, high = paired_reference(
+        y, a, b, frame["customer_id"], average_precision_score, n_boot=200
+    )
+    _, split_low, split_high = paired_reference(
+        y, a, b, frame["customer_id"], average_precision_score, n_boot=200, paired=False
+    )
+    got = [versus.get(k) for k in ("difference", "ci_low", "ci_high")]
+    assert all(isinstance(v, int | float) for v in got) and math.isclose(got[0], difference, abs_tol=2e-4), (
+        f"comparisons: the PR-AUC difference {versus['a']} - logistic on the test rows is {difference:.4f}; "
+        f"metrics.json says {got[0]}."
+    )
+    width, paired_width, split_width = got[2] - got[1], high - low, split_high - split_low
+    assert got[1] <= got[0] <= got[2] and abs(width - paired_width) < abs(width - split_width), (
+        f"The interval [{got[1]}, {got[2]}] is {width:.4f} wide: a paired bootstrap by customer gives about "
+        f"{paired_width:.4f} ([{low:.4f}, {high:.4f}]), two separate resamples {split_width:.4f}. Score both "
+        "models on the same resampled customers."
+    )
+    credible = got[1] > 0 or got[2] < 0
+    assert versus.get("credible") is credible, (
+        f"credible must say whether the interval [{got[1]}, {got[2]}] excludes 0 ({credible})."
+    )
+    expected = versus["a"] if credible and got[0] > 0 else "logistic"
+    assert chosen == expected, (
+        f"chosen_model is {chosen!r}, but the paired comparison says {expected!r}: keep the simpler "
+        "logistic regression unless the other model's gain is credible (its paired interval excludes 0)."
+    )
+
+
 @pytest.mark.rubric("p1.results.fitted_on_validation", points=1)
 def test_telco_model_and_threshold_chosen_on_validation(project_module, project_dir):
     """On IBM Telco too, the model and the profit threshold are chosen on the validation customers."""
@@ -195,11 +248,6 @@ def test_telco_model_and_threshold_chosen_on_validation(project_module, project_
             pytrace=False,
         )
     telco = json.loads(path.read_text(encoding="utf-8"))
-    on_validation = telco.get("validation_pr_auc") or {}
-    assert on_validation and telco.get("best_model") == max(on_validation, key=on_validation.get), (
-        f"telco_metrics.json names {telco.get('best_model')!r} as the best model, but the validation PR-AUCs "
-        f"are {on_validation}: choose the model on the validation customers; the test set only reports."
-    )
     validation = project_dir / "reports" / "telco_validation_predictions.csv"
     if not validation.is_file():
         pytest.fail(
@@ -207,6 +255,28 @@ def test_telco_model_and_threshold_chosen_on_validation(project_module, project_
             pytrace=False,
         )
     frame = pd.read_csv(validation)
+    choice = telco.get("model_choice") or {}
+    needed = {"score_boosting", "score_logistic"}
+    assert needed <= set(frame.columns) and choice.get("on") == "validation", (
+        "telco_metrics.json model_choice must record the paired comparison of boosting with logistic "
+        "regression on the validation customers (on: validation), and telco_validation_predictions.csv "
+        f"both models' scores ({sorted(needed)}); it has {sorted(frame.columns)}."
+    )
+    y_val = frame["churn"].to_numpy(dtype=int)
+    boosting, logistic = frame["score_boosting"].to_numpy(float), frame["score_logistic"].to_numpy(float)
+    metrics = project_module("churn_baseline.metrics")
+    gain = metrics.pr_auc(y_val, boosting) - metrics.pr_auc(y_val, logistic)
+    low, high = choice.get("ci_low"), choice.get("ci_high")
+    assert isinstance(low, int | float) and isinstance(high, int | float) and low <= gain <= high, (
+        f"model_choice should give boosting's validation PR-AUC gain ({gain:.4f}) and its paired interval; "
+        f"got {choice}."
+    )
+    expected = "boosting" if low > 0 else "logistic"
+    assert telco.get("best_model") == expected, (
+        f"telco_metrics.json names {telco.get('best_model')!r}, but boosting's gain on validation has the "
+        f"paired interval [{low}, {high}]: keep the simpler logistic regression unless that interval "
+        "excludes 0."
+    )
     thresholds = project_module("churn_baseline.thresholds")
     decision = project_module("churn_baseline.config").load_config(project_dir / "params.toml").decision
     expected = thresholds.threshold_for_profit(
@@ -261,9 +331,14 @@ def test_readme_answers_present_and_match_results(project_dir, read_metrics):
         "Which metric matches",
         "Which errors matter",
     )
+    versus = next(
+        (c for c in metrics_json.get("comparisons", []) if isinstance(c, dict) and c.get("b") == "logistic"),
+        {},
+    )
     checks = [  # each figure must stand next to its name, not anywhere in the section
         (baseline, models.get(chosen, {}).get("pr_auc"), "your model's PR-AUC", ("PR-AUC", "PR AUC")),
         (baseline, models.get("logistic", {}).get("pr_auc"), "the logistic PR-AUC", ("logistic",)),
+        (baseline, versus.get("difference"), "the paired difference", ("paired difference",)),
         (metric, metrics_json.get("threshold", {}).get("value"), "the chosen threshold", ("threshold",)),
         (
             errors,
