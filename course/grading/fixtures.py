@@ -97,28 +97,21 @@ class RemoteImporter:
         self._session, self.project, self.copy, self.worker = session, project, copy, worker
 
     def __call__(self, name: str) -> Any:
-        from course.grading.remote import WorkerError
+        return self._session.import_module(
+            self.project, self.copy, name, load=self.worker.module, explain=self._explain(name)
+        )
 
-        failures = self._session.import_failures.setdefault(self.project, {})
-        if name in failures:
-            pytest.fail(failures[name], pytrace=False)
-        self._session.record("import_start", module=name)
-        try:
-            module = self.worker.module(name)
-        except KeyboardInterrupt:
-            raise
-        except WorkerError as exc:
-            message = str(exc)
-        except BaseException as exc:  # what the import raised in the worker, or the test's timeout
-            message = messages.import_failure(name, exc, [self.copy])
+    def _explain(self, name: str) -> Callable[[BaseException], str]:
+        def explain(exc: BaseException) -> str:
+            from course.grading.remote import WorkerError
+
+            if isinstance(exc, WorkerError):  # the worker died or spoke nonsense: its own words
+                return str(exc)
+            message = messages.import_failure(name, exc, [self.copy])  # what the import raised there
             notes = "\n".join(getattr(exc, "__notes__", []))
-            message = f"{message}\n{notes}" if notes and notes not in message else message
-        else:
-            self._session.record("import_end", module=name, ok=True)
-            return module
-        failures[name] = message
-        self._session.record("import_end", module=name, ok=False, message=message)
-        pytest.fail(message, pytrace=False)
+            return f"{message}\n{notes}" if notes and notes not in message else message
+
+        return explain
 
     def keep(self, value: Any) -> Any:
         """A copy of ``value`` that lives in the worker (a proxy): pass it to the submission's functions,

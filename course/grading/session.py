@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -83,22 +84,35 @@ class GradingSession:
             problem = str(exc)
         pytest.fail(problem, pytrace=False)  # outside the except block: no chained traceback
 
-    def import_module(self, project: str, copy: Path, name: str) -> ModuleType:
-        """Import ``name`` from the project copy, turning any failure into a learner-facing test failure."""
+    def import_module(
+        self,
+        project: str,
+        copy: Path,
+        name: str,
+        load: Callable[[str], Any] | None = None,
+        explain: Callable[[BaseException], str] | None = None,
+    ) -> Any:
+        """Import ``name`` from the project copy, turning any failure into a learner-facing test failure.
+
+        ``load`` imports elsewhere (a worker: ``RemoteWorker.module``) and ``explain`` words its failures;
+        by default the module is imported here. A failed import is remembered, so the next test that needs
+        the module fails at once with the same message instead of importing (and hanging) again.
+        """
         failures = self.import_failures.setdefault(project, {})
-        prefixes = _prefixes(name)
+        prefixes = _prefixes(name) if load is None else [name]
         for prefix in prefixes:
             if prefix in failures:
                 pytest.fail(failures[prefix], pytrace=False)
-        _forget_foreign(prefixes[0], copy)
+        if load is None:
+            _forget_foreign(prefixes[0], copy)
         self.record("import_start", module=name)
         try:
-            module = importlib.import_module(name)
+            module = (load or importlib.import_module)(name)
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # a submission may raise anything, even SystemExit or pytest.exit
-            message = messages.import_failure(name, exc, [copy])
-            failed_at = next((p for p in prefixes if p not in sys.modules), name)
+            message = explain(exc) if explain is not None else messages.import_failure(name, exc, [copy])
+            failed_at = next((p for p in prefixes if p not in sys.modules), name) if load is None else name
             failures[failed_at] = message
             self.record("import_end", module=name, ok=False, message=message)
         else:
