@@ -7,6 +7,7 @@ from course.stories.results import (
     Fact,
     Facts,
     Results,
+    format_score,
     format_share,
 )
 
@@ -14,6 +15,7 @@ TABLE = """
 leaky_offline  auc_leaky_offline         score   ROC AUC with windows that see the future, offline
 leaky_served   auc_leaky_served          score   the same model served without the future
 point_in_time  auc_point_in_time         score   ROC AUC of the point-in-time model
+churners       evaluation.churners       amount  churners in the evaluation snapshot
 held_back      labels_held_back          amount  rows held back (immature labels)
 mature         labels_mature             amount  rows with mature labels
 positive_rate  positive_rate             share   churn rate of the mature rows
@@ -31,6 +33,12 @@ def facts(r: Results) -> Facts:
     held, mature = r.number("labels_held_back"), r.number("labels_mature")
     share = format_share(held / (held + mature) if held + mature else 0.0)
     facts["held_share"] = Fact(share, "share of rows held back", "held back / (held back + mature)")
+    low, high = r.listed("auc_intervals.point_in_time")
+    facts["pit_interval"] = Fact(
+        f"{format_score(float(low))} to {format_score(float(high))}",
+        "95 % interval of the point-in-time AUC",
+        "bootstrap over the evaluation snapshot's customers",
+    )
     return facts
 
 
@@ -49,8 +57,9 @@ STORIES = (
             reporting delay have passed, and pandera contracts that stop a run before it writes anything.""",
             """Letting the windows see past the as-of date lifted the offline ROC AUC to {leaky_offline};
             served without the future, that model scores {leaky_served}, below the honest model's
-            {point_in_time}. On the run of {run_date}, {mature} labelled rows were mature ({positive_rate}
-            churners) and {held_back} ({held_share}) were held back instead of being labelled 0.""",
+            {point_in_time} (95 % interval {pit_interval}, on {churners} churners). On the run of
+            {run_date}, {mature} labelled rows were mature ({positive_rate} churners) and {held_back}
+            ({held_share}) were held back instead of being labelled 0.""",
         ),
         (
             (

@@ -106,7 +106,7 @@ def test_batch_features_known_answer(project_module):
     assert (row["plan"], row["contract"]) == ("basic", "monthly"), "plan and contract come from the customer."
 
 
-@pytest.mark.rubric("p3.features.future_events", points=5)
+@pytest.mark.rubric("p3.features.future_events", points=4)
 def test_future_events_change_no_feature(project_module, tables):
     """Injecting events on or after the as-of date changes no feature of that snapshot"""
     features = project_module("churn_pipeline.features")
@@ -180,7 +180,7 @@ def test_features_only_use_the_past(offset, project_module, tables):
     )
 
 
-@pytest.mark.rubric("p3.features.online_parity", points=5)
+@pytest.mark.rubric("p3.features.online_parity", points=4)
 def test_online_features_match_batch(project_module, tables):
     """The plain-Python online path gives the batch SQL features for every customer of a sample (no skew)"""
     features = project_module("churn_pipeline.features")

@@ -19,7 +19,7 @@ def _customers() -> pd.DataFrame:
     )
 
 
-@pytest.mark.rubric("p3.labels.maturity", points=5)
+@pytest.mark.rubric("p3.labels.maturity", points=4)
 def test_labels_only_when_mature(project_module):
     """Churn within 30 days after the as-of date, emitted only for mature snapshots, with held-back counts"""
     labels = project_module("churn_pipeline.labels")

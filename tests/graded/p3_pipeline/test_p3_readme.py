@@ -45,7 +45,7 @@ def test_readme_answers(project_dir):
 
 @pytest.mark.rubric("p3.readme.numbers", points=2)
 def test_readme_quotes_the_notebook_figures(project_dir):
-    """README quotes the held-back label count and the leaky offline AUC that the notebook wrote"""
+    """README quotes the held-back label count, the leaky offline AUC and the honest AUC's interval"""
     results = project_dir / "reports" / "pipeline.json"
     assert results.is_file(), "reports/pipeline.json is missing: run pipeline.ipynb top to bottom first."
     figures = json.loads(results.read_text(encoding="utf-8"))
@@ -67,5 +67,23 @@ def test_readme_quotes_the_notebook_figures(project_dir):
             near=("offline ROC AUC", "offline AUC", "leaky"),
         ),
     ]
+    low, high = (figures.get("auc_intervals") or {}).get("point_in_time") or (None, None)
+    assert isinstance(low, int | float) and isinstance(high, int | float), (
+        "reports/pipeline.json auc_intervals.point_in_time must hold the [low, high] bootstrap interval of "
+        "the point-in-time model's AUC: run the notebook's evaluation cell."
+    )
+    assert low < figures["auc_point_in_time"] < high, (
+        f"The interval {[low, high]} must contain the point-in-time AUC {figures['auc_point_in_time']}."
+    )
+    findings.append(
+        cross_check(
+            text,
+            "Which features could leak future information",
+            low,
+            "the low end of the point-in-time AUC's interval in reports/pipeline.json",
+            rel_tol=0.002,
+            near=("interval",),
+        )
+    )
     findings = [f for f in findings if f is not None]
     assert not findings, format_findings(findings)

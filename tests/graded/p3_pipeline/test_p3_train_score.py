@@ -43,7 +43,7 @@ def fitted(project_module):
     return frame, train.train_model(frame, labels, 1.0, 0)
 
 
-@pytest.mark.rubric("p3.train_score.shared_transform", points=4)
+@pytest.mark.rubric("p3.train_score.shared_transform", points=3)
 def test_one_customer_scores_the_same_alone_and_in_a_batch(project_module, fitted):
     """Scoring reuses the training transform: one customer scores the same alone and in a batch"""
     score = project_module("churn_pipeline.score")
