@@ -97,7 +97,7 @@ mutants: $(STAMP) ## every catalogued mistake loses points, every alternative ke
 	@for p in $(GRADED); do $(COURSE) mutants $$p || exit 1; done
 
 # CI grades one shard of every catalogue, chosen by the commit count, so consecutive landings cover it all
-MUTANT_SHARDS ?= 4
+MUTANT_SHARDS ?= 6
 MUTANT_SHARD ?= $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % $(MUTANT_SHARDS) )))
 
 mutants-ci: $(STAMP) ## one shard of every catalogue (CI): MUTANT_SHARD=K of MUTANT_SHARDS=N
