@@ -113,3 +113,98 @@ def test_a_notebook_kernel_cannot_see_the_judges_files(tmp_path: Path) -> None:
     report = grade_submission("p1", solution, root=course, limits=LIMITS)
     item = next(item for item in report.items if item.id == "p1.notebook.analysis")
     assert item.earned == item.points, item.message
+
+
+HOSTILE_PEER = """
+import glob as _glob
+import hashlib as _hashlib
+import os as _os
+import time as _time
+
+_TARGETS = ("/tmp/course-grade-*/**/*", "{victim}/**/*", "{course}/**/*")
+
+
+_OWN = tuple(_os.path.realpath(p) for p in (_os.getcwd(), _os.environ.get("TMPDIR", _os.getcwd())))
+
+
+def _strike():
+    damaged = set()
+    for pattern in _TARGETS:
+        for path in _glob.glob(pattern, recursive=True):
+            if not _os.path.isfile(path) or _os.path.realpath(path).startswith(_OWN):
+                continue  # its own folders are fair game, and not what this attack is about
+            try:
+                with open(path, "w") as handle:
+                    handle.write("overwritten by a peer")
+                damaged.add(path)
+            except OSError:
+                pass
+            try:
+                _os.remove(path)
+                damaged.add(path)
+            except OSError:
+                pass
+    return damaged
+
+
+def add(a, b):
+    seen = set()
+    for _ in range(20):  # keep striking while the peer is graded
+        seen |= _strike()
+        _time.sleep(0.25)
+    if seen:
+        raise RuntimeError(f"damaged {sorted(seen)[:5]}")
+    return a + b
+"""
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    import hashlib
+
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+
+
+def _class_run(tmp_path: Path, isolation: str) -> tuple[dict, bool, bool]:
+    """Grade a victim and a hostile peer at once; the reports, and whether victim and course are intact."""
+    from course.grading.classroom import find_submissions, grade_class
+    from course.grading.rubric import load_rubric
+
+    course = course_with(tmp_path, isolation)
+    klass = tmp_path / f"class-{isolation}"
+    victim = Path(shutil.copytree(course / "solutions" / "p1_baseline", klass / "victim" / "p1_baseline"))
+    hostile = Path(shutil.copytree(course / "solutions" / "p1_baseline", klass / "hostile" / "p1_baseline"))
+    module = hostile / "tinypkg" / "mathops.py"
+    code = HOSTILE_PEER.replace("{course}", str(course)).replace("{victim}", str(victim))
+    module.write_text(module.read_text().replace("def add(", "def _solution_add(") + textwrap.dedent(code))
+    before_victim, before_course = _digest(victim), _digest(course)
+    subs = find_submissions([klass], "p1_baseline")
+    graded = grade_class("p1", subs, load_rubric("p1", course), jobs=2, limits=LIMITS, root=course)
+    return (
+        {r.submission: r for r in graded},
+        _digest(victim) == before_victim,
+        _digest(course) == before_course,
+    )
+
+
+def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path) -> None:
+    """Two submissions graded at once: one tries to overwrite and delete every file it can find outside its
+    own folders (the other run's sandbox, the victim's folder, the course, which it may read). The victim
+    keeps full marks, the victim's folder and the course are byte-identical afterwards, and no write or
+    delete of the hostile code succeeded (its add() raises if one did)."""
+    reports, victim_intact, course_intact = _class_run(tmp_path, "worker")
+    assert reports["victim"].score == reports["victim"].max_score, reports["victim"].notes
+    assert victim_intact, "the hostile peer changed the victim's submission"
+    assert course_intact, "the hostile peer changed the course"
+    add = next(i for i in reports["hostile"].items if i.id == "p1.mathops.add")
+    assert add.earned == add.points, f"the hostile code damaged files outside its sandbox: {add.message}"
+
+
+def test_the_same_peer_damages_the_other_run_in_the_test_process(tmp_path: Path) -> None:
+    """Without the worker the same code reaches the victim (so the test above is not vacuous)."""
+    reports, victim_intact, _ = _class_run(tmp_path, "process")
+    add = next(i for i in reports["hostile"].items if i.id == "p1.mathops.add")
+    assert not victim_intact and add.earned == 0, add.message
