@@ -121,7 +121,7 @@ import hashlib as _hashlib
 import os as _os
 import time as _time
 
-_TARGETS = ("/tmp/course-grade-*/**/*", "{victim}/**/*", "{course}/**/*")
+_TARGETS = ({sandboxes}, "{victim}/**/*", "{course}/**/*")
 
 
 _OWN = tuple(_os.path.realpath(p) for p in (_os.getcwd(), _os.environ.get("TMPDIR", _os.getcwd())))
@@ -178,7 +178,11 @@ def _class_run(tmp_path: Path, isolation: str) -> tuple[dict, bool, bool]:
     victim = Path(shutil.copytree(course / "solutions" / "p1_baseline", klass / "victim" / "p1_baseline"))
     hostile = Path(shutil.copytree(course / "solutions" / "p1_baseline", klass / "hostile" / "p1_baseline"))
     module = hostile / "tinypkg" / "mathops.py"
-    code = HOSTILE_PEER.replace("{course}", str(course)).replace("{victim}", str(victim))
+    # every grading sandbox on the machine only against the worker: in the test process the code would
+    # reach (and break) other gradings running at the same time, not only this class run's victim
+    sandboxes = '"/tmp/course-grade-*/**/*"' if isolation == "worker" else '"{victim}/**/*"'
+    code = HOSTILE_PEER.replace("{sandboxes}", sandboxes)
+    code = code.replace("{course}", str(course)).replace("{victim}", str(victim))
     module.write_text(module.read_text().replace("def add(", "def _solution_add(") + textwrap.dedent(code))
     before_victim, before_course = _digest(victim), _digest(course)
     subs = find_submissions([klass], "p1_baseline")
