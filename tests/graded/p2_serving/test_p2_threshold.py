@@ -42,7 +42,7 @@ def _threshold_record(metadata: dict) -> dict:
     return record
 
 
-@pytest.mark.rubric("p2.threshold.policy", points=3)
+@pytest.mark.rubric("p2.threshold.policy", points=2)
 def test_training_records_the_policy_threshold(project_module, trained_two, snapshot, need):
     """Training records project 1's policy threshold, chosen on labelled months between fit and test."""
     import pandas as pd
@@ -76,6 +76,26 @@ def test_training_records_the_policy_threshold(project_module, trained_two, snap
     assert record["value"] == pytest.approx(want, abs=1e-9), (
         f"threshold.value is {record['value']}, but the {record['policy']} policy with {decision} gives "
         f"{want:.6f} on the model's scores of the months it names: apply the policy to those scores."
+    )
+
+
+@pytest.mark.rubric("p2.threshold.policy", points=1)
+def test_the_policy_never_contacts_more_than_the_capacity(project_module):
+    """On made-up scores where contacting more would pay, the profit policy still stops at the capacity."""
+    import numpy as np
+
+    train = project_module("churn_service.train")
+    scores = np.linspace(0.99, 0.01, 100)  # distinct, descending
+    labels = (np.arange(100) < 20).astype(int)  # the top 20 are all churners: every contact up to 20 pays
+    decision = train.DecisionParams(policy="profit", capacity=0.05, contact_cost=10, saved_value=120)
+    chosen = train.choose_threshold(labels, scores, decision)
+    assert chosen["value"] == pytest.approx(scores[4]) and chosen["contacted"] == 5, (
+        f"With capacity 0.05 of 100 rows the team contacts at most 5, so the threshold is the 5th highest "
+        f"score ({scores[4]:.2f}), even though the top 20 are all churners; got {chosen}."
+    )
+    losing = train.choose_threshold(np.zeros(100, dtype=int), scores, decision)
+    assert losing["value"] == 1.0 and losing["contacted"] == 0, (
+        f"When no contact list pays, nobody is contacted (threshold 1.0); got {losing}."
     )
 
 
