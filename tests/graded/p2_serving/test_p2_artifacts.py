@@ -261,7 +261,9 @@ def test_failed_save_leaves_no_version_behind(project_module, tmp_path):
 
     module = project_module("churn_service.artifacts")
     folder = tmp_path / "artifacts"
-    unserialisable = (n for n in range(3))  # skops cannot write a generator: the save fails midway
+    # skops cannot write a generator, so the save fails midway; os.walk makes one where the submission runs
+    # (a generator made here could not be sent there: the sending, not the save, would fail)
+    unserialisable = project_module("os").walk(str(tmp_path))
     with pytest.raises(Exception) as caught:
         module.save_artifact(unserialisable, {"note": "cannot be written"}, folder, "v0001")
     assert not isinstance(caught.value, NotImplementedError), "save_artifact is not implemented."
