@@ -80,7 +80,7 @@ def test_score_equal_to_threshold_is_held(project_module):
     )
 
 
-@pytest.mark.rubric("p4.cost.curve_per_day", points=6)
+@pytest.mark.rubric("p4.cost.curve_per_day", points=5)
 def test_cost_curve_scales_the_sample_to_daily_volume(project_module):
     """The cost curve gives reviews and cost per day at each threshold, scaled to the daily volume."""
     cost = project_module("fraud_design.cost")
@@ -119,4 +119,68 @@ def test_cost_curve_scales_the_sample_to_daily_volume(project_module):
     assert not wrong, (
         f"At threshold 0.5 every count and cost is scaled by 100 too: expected {breakdown}; these differ: "
         f"{wrong}. The design doc quotes the breakdown, so scale every column, not only the total."
+    )
+
+
+def _days(n_days: int, per_day: int, seed: int) -> pd.DataFrame:
+    """Transactions over n_days; each day's frauds come in a wave (a day is the unit that repeats)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    day = np.repeat(np.arange(n_days), per_day)
+    wave = rng.random(n_days) < 0.3  # some days carry many frauds, most none
+    fraud = wave[day] & (rng.random(len(day)) < 0.5)
+    return pd.DataFrame(
+        {
+            "day": day,
+            "amount": rng.uniform(20, 400, len(day)).round(2),
+            "is_fraud": fraud.astype(int),
+            "model_score": np.clip(0.6 * fraud + rng.normal(0.2, 0.15, len(day)), 0, 1),
+            "rule": (rng.random(len(day)) < 0.1).astype(float),
+        }
+    )
+
+
+@pytest.mark.rubric("p4.cost.saving_interval", points=2)
+def test_saving_interval_is_paired_and_resamples_days(project_module):
+    """The saving over a baseline is its cost minus the model's on the same rows, with a day bootstrap."""
+    import numpy as np
+
+    cost = project_module("fraud_design.cost")
+    frame = _days(40, 25, seed=3)
+    costs = {"review_usd": REVIEW, "false_decline_usd": FRICTION}
+    saving, low, high = cost.saving_interval(
+        frame, frame["rule"], 1.0, 0.5, groups=frame["day"], n_boot=400, seed=0, **costs
+    )
+    rule_cost = cost.expected_cost(frame.assign(model_score=frame["rule"]), 1.0, **costs).total_usd
+    model_cost = cost.expected_cost(frame, 0.5, **costs).total_usd
+    assert saving == pytest.approx(rule_cost - model_cost), (
+        f"The saving is the baseline policy's cost minus the model policy's on the same transactions: "
+        f"{rule_cost:,.2f} - {model_cost:,.2f} = {rule_cost - model_cost:,.2f}; you returned {saving:,.2f}."
+    )
+    assert low < saving < high, (
+        f"The interval [{low:,.0f}, {high:,.0f}] must contain the saving {saving:,.0f}."
+    )
+    _, row_low, row_high = cost.saving_interval(
+        frame, frame["rule"], 1.0, 0.5, groups=np.arange(len(frame)), n_boot=400, seed=0, **costs
+    )
+    assert (high - low) > 1.5 * (row_high - row_low), (
+        f"Frauds come in daily waves, so resampling whole days must give a wider interval than resampling "
+        f"payments: yours are {high - low:,.0f} (by day) and {row_high - row_low:,.0f} (by payment). Draw "
+        "groups with replacement and keep all their rows."
+    )
+
+
+@pytest.mark.rubric("p4.cost.saving_interval", points=1)
+def test_saving_interval_of_a_policy_against_itself_is_zero(project_module):
+    """A policy compared with itself saves exactly 0 on every resample."""
+    cost = project_module("fraud_design.cost")
+    frame = _days(10, 10, seed=4)
+    same = cost.saving_interval(
+        frame, frame["model_score"], 0.5, 0.5, review_usd=REVIEW, false_decline_usd=FRICTION,
+        groups=frame["day"], n_boot=50, seed=0,
+    )  # fmt: skip
+    assert same == pytest.approx((0.0, 0.0, 0.0), abs=1e-9), (
+        f"Costing the same policy twice on each resample must give a saving of exactly 0; got {same}. "
+        "Cost both policies on the same resampled rows."
     )

@@ -37,6 +37,14 @@ def test_decision_json_is_complete_and_feasible(project_dir):
         "(daily volume / 86,400 x peak "
         f"factor = {expected_qps:.1f}): re-run the notebook after changing the assumptions."
     )
+    saving = decision.get("saving_vs_rule_per_day")
+    assert isinstance(saving, dict) and saving.get("resampled_by") == "day", (
+        "decision.json saving_vs_rule_per_day must give the saving over today's rule with its interval "
+        "from resampling days (usd, ci_low, ci_high, resampled_by: day; see the README)."
+    )
+    assert saving["ci_low"] <= saving["usd"] <= saving["ci_high"], (
+        f"The saving {saving['usd']} must lie inside its interval [{saving['ci_low']}, {saving['ci_high']}]."
+    )
     budget = decision["latency_budget"]
     assert isinstance(budget, dict) and {"budget_ms", "total_ms"} <= budget.keys(), (
         "latency_budget must be an object with budget_ms and total_ms (see the README)."

@@ -145,7 +145,7 @@ def test_required_numbers_are_stated(project_dir):
     assert not problems, "State these numbers in the doc:\n" + format_findings(problems)
 
 
-@pytest.mark.rubric("p4.doc.matches_decision", points=6)
+@pytest.mark.rubric("p4.doc.matches_decision", points=5)
 def test_doc_agrees_with_decision_json(project_dir):
     """The doc's threshold, expected cost a day, reviews a day and peak QPS match reports/decision.json."""
     path = project_dir / "reports" / "decision.json"

@@ -19,7 +19,7 @@ def five_thresholds() -> pd.DataFrame:
     )
 
 
-@pytest.mark.rubric("p4.threshold.cheapest_feasible", points=6)
+@pytest.mark.rubric("p4.threshold.cheapest_feasible", points=5)
 def test_picks_the_cheapest_threshold_within_capacity(project_module):
     """The chosen threshold is the cheapest one whose reviews fit the daily review capacity."""
     threshold = project_module("fraud_design.threshold")
