@@ -34,6 +34,13 @@ def test_auc_interval_is_a_seeded_percentile_bootstrap(project_module):
         f"{ratio:.2f}. Resample rows with replacement, as many as there are, and take the alpha/2 and "
         "1 - alpha/2 percentiles."
     )
+    rng = np.random.default_rng(7)
+    draws = [roc_auc_score(y[r], a[r]) for r in (rng.integers(0, len(y), len(y)) for _ in range(400))]
+    expected = np.subtract(*np.percentile(draws, [97.5, 2.5]))
+    assert abs((high - low) / expected - 1) < 0.25, (
+        f"Your 95 % interval is {high - low:.4f} wide; resampling all {len(y)} customers with replacement "
+        f"gives about {expected:.4f}. Each resample draws as many rows as the snapshot holds."
+    )
     _, low90, high90 = evaluate.auc_interval(y, a, n_boot=400, alpha=0.1, seed=0)
     assert high90 - low90 < high - low, "A 90 % interval (alpha=0.1) must be narrower than the 95 % one."
 
