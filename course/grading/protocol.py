@@ -258,7 +258,10 @@ def _encode_scientific(encoder: Encoder, value: Any) -> dict[str, Any] | None:
             if isinstance(value, pd.Series)
             else value
         )
-        table = pa.Table.from_pandas(frame, preserve_index=True)
+        try:
+            table = pa.Table.from_pandas(frame, preserve_index=True)
+        except (pa.ArrowException, TypeError, ValueError):
+            return None  # cells Arrow cannot hold (dtype objects, mixed types): the value stays a handle
         sink = io.BytesIO()
         with pa.ipc.new_stream(sink, table.schema) as writer:
             writer.write_table(table)

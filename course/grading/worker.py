@@ -226,10 +226,10 @@ def serve(channel_in: io.BufferedReader, channel_out: io.BufferedWriter) -> None
                 reply.value = {"t": "handle", **asdict(objects.handle(reply.value))}
             else:
                 reply.value = encoder.encode(reply.value)
-        except protocol.ProtocolError as exc:
+        except Exception as exc:  # a value that cannot be sent costs this call, never the worker
             encoder = Encoder(objects.handle)
             reply = Reply(ok=False, error_type="course.ProtocolError", error_bases=["Exception"],
-                          error_message=str(exc))  # fmt: skip
+                          error_message=f"{type(exc).__name__}: {exc}")  # fmt: skip
         protocol.send(channel_out, reply, encoder)
 
 

@@ -332,3 +332,10 @@ def test_a_value_kept_in_the_worker_shows_what_the_code_did_to_it(worker: Remote
     assert isinstance(kept, RemoteObject)
     module.scale_in_place(kept)
     assert worker.request("fetch", args=(kept,))["a"].tolist() == [100, 200]
+
+
+def test_a_frame_s_dtypes_can_be_read_and_the_worker_serves_on(worker: RemoteWorker) -> None:
+    frame = worker.module("pandas").DataFrame({"a": [1.5], "b": ["x"]})
+    types = frame.dtypes  # a Series of numpy dtype objects
+    assert dict(types.astype(str)) == {"a": "float64", "b": "object"}
+    assert worker.module("pkgx.mod").Box(2).n == 2, "the worker serves on"

@@ -197,7 +197,9 @@ def test_batch_rejects_what_the_api_refuses_and_leaves_its_input_alone(
     before = frame.copy(deep=True)
     kept = project_module.keep(frame)  # the frame where the submission runs, to see what it does to it
     valid, rejected = batch.validate_rows(kept)
+    types_after = dict(kept.dtypes.astype(str))  # read where it runs: a round trip would normalise dtypes
     try:
+        assert types_after == dict(before.dtypes.astype(str)), f"column types changed: {types_after}"
         pd.testing.assert_frame_equal(project_module.fetch(kept), before)
     except AssertionError as exc:
         pytest.fail(
