@@ -186,7 +186,8 @@ def _class_run(tmp_path: Path, isolation: str) -> tuple[dict, bool, bool]:
     module.write_text(module.read_text().replace("def add(", "def _solution_add(") + textwrap.dedent(code))
     before_victim, before_course = _digest(victim), _digest(course)
     subs = find_submissions([klass], "p1_baseline")
-    graded = grade_class("p1", subs, load_rubric("p1", course), jobs=2, limits=LIMITS, root=course)
+    limits = Limits(timeout=60, wall=240, memory_mb=2048)  # two gradings at once on a busy machine
+    graded = grade_class("p1", subs, load_rubric("p1", course), jobs=2, limits=limits, root=course)
     return (
         {r.submission: r for r in graded},
         _digest(victim) == before_victim,
@@ -200,9 +201,10 @@ def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path) 
     keeps full marks, the victim's folder and the course are byte-identical afterwards, and no write or
     delete of the hostile code succeeded (its add() raises if one did)."""
     reports, victim_intact, course_intact = _class_run(tmp_path, "worker")
-    assert reports["victim"].score == reports["victim"].max_score, reports["victim"].notes
     assert victim_intact, "the hostile peer changed the victim's submission"
     assert course_intact, "the hostile peer changed the course"
+    lost = {i.id: i.message for i in reports["victim"].items if i.earned < i.points}
+    assert not lost, f"the victim lost points beside the hostile peer: {lost}"
     add = next(i for i in reports["hostile"].items if i.id == "p1.mathops.add")
     assert add.earned == add.points, f"the hostile code damaged files outside its sandbox: {add.message}"
 
