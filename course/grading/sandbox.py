@@ -194,12 +194,13 @@ class Sandbox:
         """What a worker or a notebook kernel of this run may see (the ``cover`` of the state file).
 
         The folder holding every grading sandbox is covered except this run's submission and scratch
-        folders, the course (read-only) and the data cache: other runs, concurrent in a class, are out of
-        sight, and so are this run's results, state and tests.
+        folders, the course (read-only), the toolkit's package and the data cache: other runs, concurrent in
+        a class, are out of sight, and so are this run's results, state and tests.
         """
         from course.paths import data_dir
 
-        show = [self.submission, self.tmp / "tmp", self.root, data_dir(), Path(sys.prefix)]
+        toolkit = Path(__file__).resolve().parents[1]  # the `course` package: a clone under /tmp is covered
+        show = [self.submission, self.tmp / "tmp", self.root, data_dir(), Path(sys.prefix), toolkit]
         return {
             "folder": str(self.tmp.parent),
             "show": [str(path) for path in show],
