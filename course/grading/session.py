@@ -112,7 +112,7 @@ class GradingSession:
             raise
         except BaseException as exc:  # a submission may raise anything, even SystemExit or pytest.exit
             message = explain(exc) if explain is not None else messages.import_failure(name, exc, [copy])
-            failed_at = next((p for p in prefixes if p not in sys.modules), name) if load is None else name
+            failed_at = next((p for p in prefixes if p not in sys.modules), name)
             failures[failed_at] = message
             self.record("import_end", module=name, ok=False, message=message)
         else:

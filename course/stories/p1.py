@@ -93,12 +93,13 @@ def facts(r: Results) -> Facts:
     else:
         span = f"{format_score(float(versus['ci_low']))} to {format_score(float(versus['ci_high']))}"
         difference = format_score(float(versus["difference"]))
-        if versus.get("credible") and float(versus["difference"]) > 0:
-            verdict = f"the paired difference on the same customers, {difference} (95 % interval {span}), "
-            verdict += "excludes 0, so the gain is credible"
-        else:
-            verdict = f"the paired difference on the same customers, {difference} (95 % interval {span}), "
-            verdict += "includes 0, so the honest result is to ship the simpler baseline"
+        credible = versus.get("credible") and float(versus["difference"]) > 0
+        verdict = f"the paired difference on the same customers, {difference} (95 % interval {span}), "
+        verdict += (
+            "excludes 0, so the gain is credible"
+            if credible
+            else "includes 0, so the honest result is to ship the simpler baseline"
+        )
     facts["lift_verdict"] = Fact(verdict)
     save_value = r.number("decision.save_rate") * r.number("decision.saved_value")
     break_even = format_score(r.number("decision.contact_cost") / save_value) if save_value else "n/a"
