@@ -96,7 +96,7 @@ def test_sys_exit_at_import_is_a_failure_not_an_exit(course: Path) -> None:
 def test_os_exit_at_import_is_survived_and_explained(course: Path) -> None:
     target = submission(course, "osexit", append="\nimport os\n\nos._exit(3)\n")
     report = grade_submission("p1", target, root=course, limits=LIMITS)
-    assert report.score == 0
+    assert report.score == 0, json.dumps(report.to_dict(), indent=1)
     outcomes = [t.outcome for item in report.items if item.id in TEST_ITEMS for t in item.tests]
     assert outcomes.count("crashed") == 1 and outcomes.count("not run") == 0, outcomes
     message = by_id(report)["p1.reports.summary"].message

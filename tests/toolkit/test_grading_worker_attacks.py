@@ -26,7 +26,7 @@ import os as _os
 import sys as _sys
 
 def add(a, b):
-    paths = set(_glob.glob("/tmp/course-grade-*/**/results-*.jsonl", recursive=True))
+    paths = set(_glob.glob({everywhere}, recursive=True))
     if "--grading-results" in _sys.argv:
         paths.add(_sys.argv[_sys.argv.index("--grading-results") + 1])
     for path in paths:
@@ -73,7 +73,11 @@ def course_with(tmp_path: Path, isolation: str) -> Path:
     return course
 
 
-def graded(course: Path, code: str) -> float:
+def graded(course: Path, code: str, isolation: str) -> float:
+    # every grading sandbox on the machine only against the worker: in the test process the forgery would
+    # reach other gradings running at the same time (a concurrent test's report once gained 5 points)
+    everywhere = '"/tmp/course-grade-*/**/results-*.jsonl"' if isolation == "worker" else '"/nowhere/*"'
+    code = code.replace("{everywhere}", everywhere)
     folder = Path(
         shutil.copytree(course / "projects" / "p1_baseline", course.parent / f"{course.name}-attack")
     )
@@ -85,12 +89,12 @@ def graded(course: Path, code: str) -> float:
 
 @pytest.mark.parametrize("code", [FORGE_THE_RESULTS, PATCH_PYTEST], ids=["forge-results", "patch-pytest"])
 def test_an_attack_on_the_verdicts_earns_nothing_against_a_worker(tmp_path: Path, code: str) -> None:
-    assert graded(course_with(tmp_path, "worker"), code) == 0
+    assert graded(course_with(tmp_path, "worker"), code, "worker") == 0
 
 
 @pytest.mark.parametrize("code", [FORGE_THE_RESULTS, PATCH_PYTEST], ids=["forge-results", "patch-pytest"])
 def test_the_same_attack_earns_points_in_the_test_process(tmp_path: Path, code: str) -> None:
-    assert graded(course_with(tmp_path, "process"), code) > 0
+    assert graded(course_with(tmp_path, "process"), code, "process") > 0
 
 
 LOOK_FOR_THE_JUDGE = """
