@@ -68,7 +68,7 @@ test-toolkit: $(STAMP) ## tests of the course toolkit itself
 
 test-graded: $(STAMP) ## graded tests on solutions/: full marks expected
 	@if [ -z "$(GRADED)" ]; then echo "no graded tests yet"; else \
-	  $(PYTEST) tests/graded --target solutions -q || [ $$? -eq 5 ]; fi
+	  $(PYTEST) tests/graded --target solutions -q -n 2 --dist loadfile || [ $$? -eq 5 ]; fi
 
 test-starters: $(STAMP) ## every graded test must fail on the untouched starter in projects/
 	$(COURSE) check-starter $(GRADED)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.mark.rubric("p4.capacity.peak_qps", points=4)
+@pytest.mark.rubric("p4.capacity.peak_qps", points=3)
 def test_peak_qps_from_daily_volume_and_peak_factor(project_module):
     """Peak QPS is the daily volume spread over 86,400 seconds, times the peak factor."""
     capacity = project_module("fraud_design.capacity")
@@ -16,7 +16,7 @@ def test_peak_qps_from_daily_volume_and_peak_factor(project_module):
     assert capacity.peak_qps(864_000, 1.0) == pytest.approx(10.0), "864,000 a day at peak factor 1 is 10 QPS."
 
 
-@pytest.mark.rubric("p4.capacity.reads_and_storage", points=4)
+@pytest.mark.rubric("p4.capacity.reads_and_storage", points=3)
 def test_feature_reads_and_storage_per_day(project_module):
     """Feature-store reads/s = peak QPS x reads per request; storage/day = volume x bytes x replicas (GB)."""
     capacity = project_module("fraud_design.capacity")

@@ -22,7 +22,7 @@ def six_transactions(label_dtype: str = "int") -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.rubric("p4.cost.missed_fraud", points=6)
+@pytest.mark.rubric("p4.cost.missed_fraud", points=5)
 def test_missed_fraud_costs_its_amount(project_module):
     """A missed fraud costs its transaction amount, not a flat fee."""
     cost = project_module("fraud_design.cost")

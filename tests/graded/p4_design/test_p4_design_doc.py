@@ -123,7 +123,7 @@ def test_no_template_placeholder_is_left(project_dir):
     )
 
 
-@pytest.mark.rubric("p4.doc.substance", points=4)
+@pytest.mark.rubric("p4.doc.substance", points=3)
 def test_each_section_has_substance(project_dir):
     """Each section has a minimum of substance (40 to 100 words of your own, depending on the section)."""
     spec = DocSpec(
@@ -147,7 +147,8 @@ def test_required_numbers_are_stated(project_dir):
 
 @pytest.mark.rubric("p4.doc.matches_decision", points=5)
 def test_doc_agrees_with_decision_json(project_dir):
-    """The doc's threshold, expected cost a day, reviews a day and peak QPS match reports/decision.json."""
+    """The doc's threshold, expected cost a day, reviews a day, peak QPS and the A/B test's minimum
+    detectable effect match reports/decision.json."""
     path = project_dir / "reports" / "decision.json"
     assert path.is_file(), "reports/decision.json is missing: run cost_and_capacity.ipynb to write it."
     decision = json.loads(path.read_text(encoding="utf-8"))
@@ -169,6 +170,24 @@ def test_doc_agrees_with_decision_json(project_dir):
         finding = cross_check(markdown, section, float(decision[key]), what, rel_tol=0.01, near=names)
         if finding is not None:
             problems.append(finding)
+    # the launch plan quotes what its A/B test can detect: one of the minimum detectable effects written
+    ab_test = decision.get("ab_test")
+    assert isinstance(ab_test, dict), "reports/decision.json has no 'ab_test': let the notebook write it."
+    mdes = [float(v) for k, v in ab_test.items() if k.startswith("mde_per_day")]
+    assert mdes, "reports/decision.json's 'ab_test' has no mde_per_day_* value: let the notebook write one."
+    quoted = [
+        cross_check(
+            markdown,
+            "Validation and launch",
+            mde,
+            "a minimum detectable effect a day in reports/decision.json (ab_test)",
+            rel_tol=0.01,
+            near=("detectable", "detect", "MDE"),
+        )
+        for mde in mdes
+    ]
+    if all(finding is not None for finding in quoted):
+        problems.append(quoted[0])
     assert not problems, "Make the doc agree with your notebook:\n" + format_findings(problems)
 
 

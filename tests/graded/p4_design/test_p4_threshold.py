@@ -19,7 +19,7 @@ def five_thresholds() -> pd.DataFrame:
     )
 
 
-@pytest.mark.rubric("p4.threshold.cheapest_feasible", points=5)
+@pytest.mark.rubric("p4.threshold.cheapest_feasible", points=4)
 def test_picks_the_cheapest_threshold_within_capacity(project_module):
     """The chosen threshold is the cheapest one whose reviews fit the daily review capacity."""
     threshold = project_module("fraud_design.threshold")
@@ -34,7 +34,7 @@ def test_picks_the_cheapest_threshold_within_capacity(project_module):
     )
 
 
-@pytest.mark.rubric("p4.threshold.within_capacity", points=6)
+@pytest.mark.rubric("p4.threshold.within_capacity", points=5)
 def test_never_exceeds_capacity_and_never_leaves_a_cheaper_feasible_threshold(project_module):
     """Reviews at the chosen threshold never exceed capacity, and no feasible threshold is cheaper."""
     threshold = project_module("fraud_design.threshold")
