@@ -126,7 +126,8 @@ def test_forced_fault_for_the_first_attempts_only(client) -> None:
     reply = ask(client[0], SYSTEM, "forced twice, then answered", extra_headers=headers)
     assert reply.usage.prompt_tokens > 0
     with pytest.raises(openai.BadRequestError):
-        ask(client[0], SYSTEM, "x", extra_headers={"x-simulator-fault": "slow", "x-simulator-fault-attempts": "a"})
+        bad = {"x-simulator-fault": "slow", "x-simulator-fault-attempts": "a"}
+        ask(client[0], SYSTEM, "x", extra_headers=bad)
 
 
 def test_malformed_json_fault_cannot_be_parsed(client) -> None:
