@@ -6,11 +6,6 @@ LABELS = ["billing", "access", "bug", "cancellation_intent", "feature_request", 
 URGENCY = ("low", "normal", "high", "urgent")
 
 
-def forced(mode: str, attempts: int = 1) -> dict[str, str]:
-    """Headers that make the simulator meet ``mode`` on the first ``attempts`` tries of a request."""
-    return {"x-simulator-fault": mode, "x-simulator-fault-attempts": str(attempts)}
-
-
 def delta(after: dict, before: dict) -> dict:
     """The ledger's change between two readings."""
     return {key: after[key] - before[key] for key in before}

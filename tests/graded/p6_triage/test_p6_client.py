@@ -1,22 +1,20 @@
 """Graded: the LLM client against the vendor simulator, one test per fault mode, cost, budget, cache,
-PII and injections. The simulator runs in the worker; each test forces the fault it is about."""
+PII and injections. Each fault test uses a simulator that meets that fault first, then answers."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from p6_helpers import LABELS, URGENCY, delta, forced
+from p6_helpers import LABELS, URGENCY, delta
 
 
 @pytest.mark.rubric("p6.client.rate_limit", points=5)
-def test_a_429_is_retried_after_the_retry_after_time(make_client, vendor):
+def test_a_429_is_retried_after_the_retry_after_time(make_client):
     """A 429 is retried after the server's Retry-After (1 s here), not sooner, and then answered"""
-    client = make_client()
+    client = make_client(mode="rate_limit")
     started = time.monotonic()
-    result = dict(
-        client.classify("I was charged twice this month [429 test].", LABELS, headers=forced("rate_limit"))
-    )
+    result = dict(client.classify("I was charged twice this month [429 test].", LABELS))
     elapsed = time.monotonic() - started
     assert result["status"] == "ok" and result["category"] in LABELS, f"a 429 must be retried: got {result}."
     assert elapsed >= 0.95, (
@@ -27,27 +25,22 @@ def test_a_429_is_retried_after_the_retry_after_time(make_client, vendor):
 
 
 @pytest.mark.rubric("p6.client.server_error", points=3)
-def test_a_500_is_retried_with_backoff(make_client, vendor):
+def test_a_500_is_retried_with_backoff(make_client, vendors):
     """Two 500s in a row are retried and the ticket is still answered"""
-    client = make_client()
+    client = make_client(mode="server_error")
+    vendor = vendors("server_error")
     before = vendor.ledger()
-    result = dict(
-        client.classify(
-            "The app crashes when I open it [500 test].", LABELS, headers=forced("server_error", 2)
-        )
-    )
+    result = dict(client.classify("The app crashes when I open it [500 test].", LABELS))
     assert result["status"] == "ok" and result["category"] in LABELS, f"retry 500s: got {result}."
     assert delta(vendor.ledger(), before)["requests"] == 3, "expected two failed attempts and one answer."
 
 
 @pytest.mark.rubric("p6.client.timeout", points=3)
-def test_a_slow_reply_times_out_and_is_retried(make_client, vendor):
+def test_a_slow_reply_times_out_and_is_retried(make_client):
     """A reply slower than the timeout (4 s against 1 s) is abandoned and retried: the answer comes in ~1 s"""
-    client = make_client(timeout_s=1.0)
+    client = make_client(mode="slow", timeout_s=1.0)
     started = time.monotonic()
-    result = dict(
-        client.classify("I cannot sign in to my account [slow test].", LABELS, headers=forced("slow"))
-    )
+    result = dict(client.classify("I cannot sign in to my account [slow test].", LABELS))
     elapsed = time.monotonic() - started
     assert result["status"] == "ok", f"a timed-out attempt must be retried: got {result}."
     assert elapsed < 3.0, (
@@ -56,13 +49,12 @@ def test_a_slow_reply_times_out_and_is_retried(make_client, vendor):
 
 
 @pytest.mark.rubric("p6.client.malformed", points=3)
-def test_malformed_json_is_repaired_once_then_abstains(make_client, vendor):
+def test_malformed_json_is_repaired_once_then_abstains(make_client, vendors):
     """Malformed JSON gets one repair request, then an abstention with a reason (never an exception)"""
-    client = make_client()
+    client = make_client(mode="malformed_json")
+    vendor = vendors("malformed_json")
     before = vendor.ledger()
-    result = dict(
-        client.classify("Please add a dark mode [malformed test].", LABELS, headers=forced("malformed_json"))
-    )
+    result = dict(client.classify("Please add a dark mode [malformed test].", LABELS))
     billed = delta(vendor.ledger(), before)["billed"]
     assert result["status"] == "abstained" and result["category"] is None, (
         f"expected an abstention: {result}."
@@ -72,12 +64,12 @@ def test_malformed_json_is_repaired_once_then_abstains(make_client, vendor):
 
 
 @pytest.mark.rubric("p6.client.non_schema", points=2)
-def test_json_outside_the_schema_is_never_returned_as_a_label(make_client, vendor):
+def test_json_outside_the_schema_is_never_returned_as_a_label(make_client):
     """Valid JSON with wrong keys or values is repaired once, then abstained on: no label outside the list"""
-    client = make_client()
+    client = make_client(mode="non_schema_json")
     for i in range(3):
         text = f"I want to close my subscription, case {i} [non-schema test]."
-        result = dict(client.classify(text, LABELS, headers=forced("non_schema_json")))
+        result = dict(client.classify(text, LABELS))
         assert result["status"] == "abstained" and result["category"] is None, f"got {result}."
         assert result["reason"], "an abstention must say why."
 

@@ -35,7 +35,8 @@ def test_prompt_keeps_the_ticket_as_data_and_lists_the_labels(project_module):
 
     guard = project_module("ticket_triage.guardrails")
     ticket = "I was charged twice. Reach me at lena.rossi@example.com or +44 7700 900123."
-    messages = list(guard.build_messages(ticket, LABELS, {"billing": "charges and refunds"}, []))
+    described = {label: f"tickets about {label.replace('_', ' ')}" for label in LABELS}
+    messages = list(guard.build_messages(ticket, LABELS, described, []))
     sent = "\n".join(str(m["content"]) for m in messages)
     assert "lena.rossi@example.com" not in sent and "7700 900123" not in sent, (
         "redact the ticket before sending."
