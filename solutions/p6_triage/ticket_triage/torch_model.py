@@ -87,7 +87,7 @@ def train_classifier(
             loss = loss_fn(model(xb), yb)
             loss.backward()
             optimiser.step()
-            total += float(loss) * len(yb)
+            total += float(loss.detach()) * len(yb)
         train_curve.append(total / len(train))
         model.eval()
         with torch.no_grad():
