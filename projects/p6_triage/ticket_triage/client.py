@@ -17,6 +17,7 @@ import hashlib
 import json
 import logging
 import random
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +36,10 @@ REPAIR = (
 
 
 class TokenBucket:
-    """``rate`` units per second, at most ``capacity`` at once; ``take`` sleeps until they are there."""
+    """``rate`` units per second, at most ``capacity`` at once; ``take`` sleeps until they are there.
+
+    Thread-safe: threads that share one bucket share its rate.
+    """
 
     def __init__(self, per_minute: float, clock=time.monotonic, sleep=time.sleep) -> None:
         self.rate = per_minute / 60.0
@@ -43,6 +47,7 @@ class TokenBucket:
         self.level = self.capacity
         self.clock, self.sleep = clock, sleep
         self.stamp = clock()
+        self.lock = threading.Lock()
 
     def take(self, amount: float) -> float:
         """Wait until ``amount`` units are available, take them, and return the seconds waited."""
