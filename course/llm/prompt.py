@@ -30,7 +30,9 @@ from course.llm.pricing import message_text
 URGENCY_NAMES = ("low", "normal", "medium", "high", "urgent", "critical")
 DEFAULT_URGENCIES = ("low", "normal", "high", "urgent")
 _NAME = r"[a-z][a-z0-9_]{1,40}"
-_BULLET = re.compile(rf"^\s*(?:[-*•]|\d+[.)])\s*`?({_NAME})`?\s*(?:(?::|—|–|-{{1,2}}|=)\s*(.*))?$", re.M)
+_BULLET = re.compile(
+    rf"^[ \t]*(?:[-*•]|\d+[.)])[ \t]*`?({_NAME})`?[ \t]*(?:(?::|—|–|-{{1,2}}|=)[ \t]*(.*))?$", re.M
+)  # [ \t], not \s: a bullet without a description must not swallow the next line as its description
 _INLINE = re.compile(
     rf"\b(?:categor(?:y|ies)|labels?|classes)\b[^:\n]{{0,40}}:\s*`?({_NAME}`?(?:\s*(?:,|\bor\b|\||/)\s*`?{_NAME}`?)+)",
     re.I,

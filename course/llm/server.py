@@ -38,6 +38,19 @@ class RunningSimulator:
     url: str
     log_path: Path | None
     _stack: contextlib.ExitStack = field(repr=False, default_factory=contextlib.ExitStack)
+    uds: str | None = None
+    """The Unix socket it listens on instead of a port (``open_simulator(uds=True)``), else None."""
+
+    def http_client(self, timeout_s: float | None = 60.0):
+        """An ``httpx.Client`` that reaches the simulator: pass it as ``openai.OpenAI(http_client=...)``.
+
+        Needed with ``uds=True`` (a process whose network namespace has no loopback, like the grader's
+        worker, can still reach a Unix socket); over TCP it is a plain client.
+        """
+        import httpx
+
+        transport = httpx.HTTPTransport(uds=self.uds) if self.uds else None
+        return httpx.Client(transport=transport, timeout=timeout_s)
 
     @property
     def base_url(self) -> str:
@@ -57,6 +70,7 @@ def start_simulator(
     port: int | None = None,
     startup_timeout_s: float = 180.0,
     max_lifetime_s: float = 3_600.0,
+    uds: bool = False,
 ) -> Iterator[RunningSimulator]:
     """Start the simulator on ``127.0.0.1`` (a free port by default) until the block ends."""
     sim = open_simulator(
@@ -65,6 +79,7 @@ def start_simulator(
         port=port,
         startup_timeout_s=startup_timeout_s,
         max_lifetime_s=max_lifetime_s,
+        uds=uds,
     )
     try:
         yield sim
@@ -79,11 +94,18 @@ def open_simulator(
     port: int | None = None,
     startup_timeout_s: float = 180.0,
     max_lifetime_s: float = 3_600.0,
+    uds: bool = False,
 ) -> RunningSimulator:
-    """Like :func:`start_simulator` without the block: call ``stop()`` on the result."""
+    """Like :func:`start_simulator` without the block: call ``stop()`` on the result.
+
+    ``uds=True`` serves on a Unix socket in a temporary folder instead of a TCP port: reach it through
+    ``RunningSimulator.http_client()``.
+    """
     from course.servers import free_port, serve
 
     config = config or SimulatorConfig()
+    if uds:
+        return _open_on_socket(config, log_path, startup_timeout_s, max_lifetime_s)
     port = port or free_port(HOST)
     stack = contextlib.ExitStack()
     try:
@@ -102,7 +124,9 @@ def open_simulator(
         command += ["--max-lifetime-s", str(max_lifetime_s)]
         if log_path is not None:
             command += ["--log", str(Path(log_path).resolve())]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        toolkit = str(Path(__file__).resolve().parents[2])  # the process imports this very `course`
+        paths = [toolkit, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(paths)}
         running = stack.enter_context(
             serve(
                 command,
@@ -120,6 +144,70 @@ def open_simulator(
     return RunningSimulator(running.pid, port, running.url, Path(log_path) if log_path else None, stack)
 
 
+def _command(
+    config: SimulatorConfig, folder: Path, log_path: Path | None, max_lifetime_s: float
+) -> list[str]:
+    config_path = folder / "config.json"
+    config_path.write_text(config.model_dump_json(), encoding="utf-8")
+    command = [sys.executable, "-m", "course.llm.server", "--config", str(config_path)]
+    command += ["--max-lifetime-s", str(max_lifetime_s)]
+    if log_path is not None:
+        command += ["--log", str(Path(log_path).resolve())]
+    return command
+
+
+def _environment() -> dict[str, str]:
+    toolkit = str(Path(__file__).resolve().parents[2])  # the process imports this very `course`
+    paths = [toolkit, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def _open_on_socket(
+    config: SimulatorConfig, log_path: Path | None, startup_timeout_s: float, max_lifetime_s: float
+) -> RunningSimulator:
+    """The simulator on a Unix socket, started in its own session, stopped by its pid."""
+    import subprocess
+    import time
+
+    import httpx
+
+    from course.servers import ServerError, stop_pid
+
+    stack = contextlib.ExitStack()
+    try:
+        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="course-llm-sim-")))
+        socket_path = folder / "sim.sock"
+        out = stack.enter_context(open(folder / "out.log", "wb"))  # noqa: SIM115 - closed by the stack
+        command = [*_command(config, folder, log_path, max_lifetime_s), "--uds", str(socket_path)]
+        process = subprocess.Popen(
+            command, env=_environment(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        stack.callback(stop_pid, process.pid)
+        deadline = time.monotonic() + startup_timeout_s
+        with httpx.Client(transport=httpx.HTTPTransport(uds=str(socket_path)), timeout=2) as client:
+            while True:
+                if process.poll() is not None:
+                    tail = (folder / "out.log").read_text(errors="replace")[-2000:]
+                    raise ServerError(f"the simulator exited with code {process.returncode}\n{tail}")
+                try:
+                    if client.get("http://simulator/health").status_code < 500:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServerError(
+                        f"the simulator did not answer on {socket_path} in {startup_timeout_s:.0f} s"
+                    )
+                time.sleep(0.2)
+    except BaseException:
+        stack.close()
+        raise
+    return RunningSimulator(
+        process.pid, 0, "http://simulator", Path(log_path) if log_path else None, stack, str(socket_path)
+    )
+
+
 def _load_config(path: str | None) -> SimulatorConfig:
     if path is None:
         return SimulatorConfig()
@@ -131,7 +219,9 @@ def _load_config(path: str | None) -> SimulatorConfig:
 def main(argv: list[str] | None = None) -> None:
     """Serve the simulator on 127.0.0.1 until stopped or ``--max-lifetime-s`` has passed."""
     parser = argparse.ArgumentParser(prog="python -m course.llm.server", description=main.__doc__)
-    parser.add_argument("--port", type=int, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--port", type=int)
+    where.add_argument("--uds", default=None, help="serve on this Unix socket instead of a port")
     parser.add_argument("--config", default=None, help="a TOML or JSON file of SimulatorConfig fields")
     parser.add_argument("--log", default=None, help="append one JSON line per request to this file")
     parser.add_argument("--max-lifetime-s", type=float, default=3_600.0)
@@ -145,7 +235,10 @@ def main(argv: list[str] | None = None) -> None:
     timer = threading.Timer(args.max_lifetime_s, lambda: os.kill(os.getpid(), signal.SIGTERM))
     timer.daemon = True
     timer.start()
-    uvicorn.run(app, host=HOST, port=args.port, log_level="warning", access_log=False)
+    if args.uds:
+        uvicorn.run(app, uds=args.uds, log_level="warning", access_log=False)
+    else:
+        uvicorn.run(app, host=HOST, port=args.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

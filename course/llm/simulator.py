@@ -9,7 +9,9 @@ the same way.  An instruction injected in the ticket is obeyed with ``follow_inj
 prompt separates data from instructions.  ``usage`` counts tokens with the encoder's tokenizer
 (``course.llm.pricing``) and every request is charged and logged.  Side endpoints for tests and
 notebooks: ``GET /sim/ledger`` (totals), ``GET /sim/requests`` (the log), ``GET /health``.  A request
-header ``x-simulator-fault: <mode>`` forces one fault mode (or ``none``) for that request.
+header ``x-simulator-fault: <mode>`` forces one fault mode (or ``none``) for that request; with
+``x-simulator-fault-attempts: N`` as well, only the first N attempts at the same request meet it, so a
+client that retries gets through (how tests show that a client survives each fault mode).
 """
 
 from __future__ import annotations
@@ -256,6 +258,12 @@ async def _complete(sim: Simulator, body: ChatRequest, request: Request) -> JSON
         if forced
         else draw_fault(config.faults, config.seed, request_hash, attempt)
     )
+    forced_attempts = request.headers.get("x-simulator-fault-attempts")
+    if forced and forced_attempts is not None:
+        if not forced_attempts.isdigit():
+            return _error(400, "x-simulator-fault-attempts must be a whole number.", "invalid_request_error")
+        if attempt >= int(forced_attempts):
+            fault = None
     wait = sim.limiter.acquire(prompt_tokens + (max_tokens or config.default_max_tokens))
     limits = sim.limiter.remaining()
     headers = {

@@ -73,3 +73,16 @@ def test_descriptions_and_examples_raise_accuracy(setup) -> None:
         f"names only {names:.3f}, with descriptions {described:.3f}, with 2 examples each {few_shot:.3f}"
     )
     assert names + 0.05 < described and described + 0.02 < few_shot, figures
+
+
+def test_bullets_without_descriptions_are_each_a_label() -> None:
+    from course.llm.prompt import parse
+
+    system = (
+        "Categories:\n- billing: charges and refunds\n- access\n- bug\n- feature_request\n\nReply in JSON."
+    )
+    parsed = parse(
+        [{"role": "system", "content": system}, {"role": "user", "content": "<ticket>hi</ticket>"}]
+    )
+    assert parsed.labels == ("billing", "access", "bug", "feature_request")
+    assert parsed.descriptions == {"billing": "charges and refunds"}

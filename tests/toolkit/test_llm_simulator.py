@@ -118,6 +118,18 @@ def test_server_error_fault_is_a_500(client) -> None:
     assert info.value.status_code == 500
 
 
+def test_forced_fault_for_the_first_attempts_only(client) -> None:
+    headers = {"x-simulator-fault": "server_error", "x-simulator-fault-attempts": "2"}
+    for _ in range(2):
+        with pytest.raises(openai.InternalServerError):
+            ask(client[0], SYSTEM, "forced twice, then answered", extra_headers=headers)
+    reply = ask(client[0], SYSTEM, "forced twice, then answered", extra_headers=headers)
+    assert reply.usage.prompt_tokens > 0
+    with pytest.raises(openai.BadRequestError):
+        bad = {"x-simulator-fault": "slow", "x-simulator-fault-attempts": "a"}
+        ask(client[0], SYSTEM, "x", extra_headers=bad)
+
+
 def test_malformed_json_fault_cannot_be_parsed(client) -> None:
     for ticket in ("hello", "my card was declined", "add an offline mode"):
         reply = ask(client[0], SYSTEM, ticket, extra_headers={"x-simulator-fault": "malformed_json"})
@@ -185,7 +197,8 @@ def _obeyed(client: openai.OpenAI, http: TestClient, system: str, rows) -> float
 
 def test_injected_instructions_are_followed_unless_data_is_separated(encoder, world) -> None:
     injected = world[world["injection"]].head(20)
-    client, http = make_client(encoder, SimulatorConfig(faults=NO_FAULTS, follow_injection_rate=0.8))
+    config = SimulatorConfig(faults=NO_FAULTS, follow_injection_rate=0.8, requests_per_minute=60_000)
+    client, http = make_client(encoder, config)  # 40 quick requests: the per-minute limit must not bind
     assert _obeyed(client, http, SYSTEM, injected) >= 0.6, "no separation: the injection should mostly win"
     assert _obeyed(client, http, SEPARATED, injected) == 0.0, "ticket in a data block marked as data"
 

@@ -1,0 +1,43 @@
+"""Ranking metrics for suggested help articles: NDCG@k, MAP@k and recall@k, written out in full.
+
+A ranking is a list of document ids, best first; ``relevance`` maps a document id to its graded
+judgement (0 = not relevant; missing ids count as 0). Gains are the grades themselves (linear gain, as in
+``ir_measures``' ``nDCG@k``), and the discount of rank ``r`` (1-based) is ``log2(r + 1)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+
+def dcg_at_k(ranking: Sequence[str], relevance: Mapping[str, float], k: int) -> float:
+    """Discounted cumulative gain of the first ``k`` documents: sum of grade / log2(rank + 1)."""
+    # HINT: rank 1 is discounted by log2(2) = 1, rank 2 by log2(3), ...
+    raise NotImplementedError("dcg_at_k: rank 1 is discounted by log2(2) = 1, rank 2 by log2(3), ...")
+
+
+def ndcg_at_k(ranking: Sequence[str], relevance: Mapping[str, float], k: int) -> float:
+    """DCG@k over the DCG@k of the ideal ranking of every judged document; 0.0 when nothing is relevant."""
+    # HINT: the ideal ranking sorts all judged documents by grade, not only the retrieved ones.
+    raise NotImplementedError("ndcg_at_k: the ideal ranking sorts all judged documents by grade, not only the retrieved ones.")
+
+
+def average_precision_at_k(ranking: Sequence[str], relevance: Mapping[str, float], k: int) -> float:
+    """AP@k: mean of precision@r at each relevant rank r <= k, over all relevant documents (grade > 0)."""
+    # HINT: divide by the number of relevant documents judged, not by the number retrieved.
+    raise NotImplementedError("average_precision_at_k: divide by the number of relevant documents judged, not by the number retrieved.")
+
+
+def recall_at_k(ranking: Sequence[str], relevance: Mapping[str, float], k: int) -> float:
+    """Share of the relevant documents (grade > 0) found in the first ``k``; 0.0 when none is relevant."""
+    # HINT: count relevant documents among ranking[:k].
+    raise NotImplementedError("recall_at_k: count relevant documents among ranking[:k].")
+
+
+def mean_metric(
+    metric, rankings: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str, float]], k: int
+) -> float:
+    """The mean of ``metric`` over the queries of ``qrels`` (a query without a ranking scores 0)."""
+    scores = [metric(rankings.get(q, []), rel, k) for q, rel in qrels.items()]
+    return sum(scores) / len(scores) if scores else 0.0
