@@ -47,7 +47,7 @@ def fit_tfidf(texts: Sequence[str], labels: Sequence[str], seed: int = 0):
 
 def fit_embeddings(vectors: np.ndarray, labels: Sequence[str], seed: int = 0) -> LogisticRegression:
     """Logistic regression on frozen sentence embeddings, fitted."""
-    return LogisticRegression(max_iter=2000, C=10.0, random_state=seed).fit(vectors, list(labels))
+    return LogisticRegression(max_iter=10_000, tol=1e-8, C=10.0, random_state=seed).fit(vectors, list(labels))
 
 
 def learning_curve(
