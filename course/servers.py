@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -23,11 +25,12 @@ class ServerError(CourseError):
 
 @dataclass(frozen=True)
 class RunningServer:
-    """A server started by :func:`serve`: its process id, port and base URL."""
+    """A server started by :func:`serve`: its process id, port (0 on a Unix socket), base URL and socket."""
 
     pid: int
     port: int
     url: str
+    uds: Path | None = None
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -37,25 +40,61 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for_http(url: str, timeout_s: float, process: subprocess.Popen | None = None) -> None:
-    """Poll ``url`` until it answers with any HTTP status below 500, or raise :class:`ServerError`."""
-    deadline = time.monotonic() + timeout_s
-    last_error = "no answer yet"
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise ServerError(f"the server exited with code {process.returncode} before answering {url}")
+class _UnixHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection over a Unix socket (the host in the URL is only a name)."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = str(path)
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self._path)
+
+
+def _status(url: str, uds: Path | None) -> int:
+    """The HTTP status of a GET of ``url`` (over the Unix socket ``uds`` when given)."""
+    if uds is None:
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status < 500:
-                    return
+                return int(response.status)
         except urllib.error.HTTPError as exc:
-            if exc.code < 500:
+            return int(exc.code)
+    connection = _UnixHTTPConnection(uds, timeout=2)
+    try:
+        connection.request("GET", urllib.parse.urlsplit(url).path or "/")
+        return int(connection.getresponse().status)
+    finally:
+        connection.close()
+
+
+def wait_for_http(
+    url: str, timeout_s: float, process: subprocess.Popen | None = None, uds: Path | None = None
+) -> None:
+    """Poll ``url`` (over the Unix socket ``uds`` when given) until it answers with any HTTP status below
+    500, or raise :class:`ServerError`."""
+    deadline = time.monotonic() + timeout_s
+    last_error = "no answer yet"
+    where = f"{url} on {uds}" if uds is not None else url
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ServerError(f"the server exited with code {process.returncode} before answering {where}")
+        try:
+            status = _status(url, uds)
+            if status < 500:
                 return
-            last_error = f"HTTP {exc.code}"
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
+            last_error = f"HTTP {status}"
+        except (
+            urllib.error.URLError,
+            http.client.HTTPException,
+            ConnectionError,
+            TimeoutError,
+            OSError,
+        ) as exc:
             last_error = str(exc)
         time.sleep(0.2)
-    raise ServerError(f"{url} did not answer within {timeout_s:.0f} s ({last_error})")
+    raise ServerError(f"{where} did not answer within {timeout_s:.0f} s ({last_error})")
 
 
 def stop_pid(pid: int, grace_s: float = 10.0) -> None:
@@ -87,8 +126,10 @@ def serve(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
+    uds: Path | None = None,
 ) -> Iterator[RunningServer]:
-    """Run ``command`` (which must listen on ``host:port``) until the block ends, then stop it by its pid.
+    """Run ``command`` (which must listen on ``host:port``, or on the Unix socket ``uds`` when given: then
+    ``port`` is 0) until the block ends, then stop it by its pid.
 
     The process starts in its own session so that it and its children stop together; its output goes to
     ``log_path`` (or is discarded) and is quoted in the error when it fails to come up.
@@ -105,14 +146,14 @@ def serve(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    base = f"http://{host}:{port}"
+    base = f"http://{host}:{port}" if uds is None else "http://localhost"
     try:
         try:
-            wait_for_http(base + ready_path, timeout_s, process)
+            wait_for_http(base + ready_path, timeout_s, process, uds=uds)
         except ServerError as exc:
             tail = log_path.read_text(errors="replace")[-2000:] if log_path else ""
             raise ServerError(f"{exc}\n{tail}".rstrip()) from None
-        yield RunningServer(pid=process.pid, port=port, url=base)
+        yield RunningServer(pid=process.pid, port=port, url=base, uds=uds)
     finally:
         stop_pid(process.pid)
         if log_path:

@@ -104,23 +104,15 @@ def open_simulator(
     from course.servers import free_port, serve
 
     config = config or SimulatorConfig()
-    if uds:
-        return _open_on_socket(config, log_path, startup_timeout_s, max_lifetime_s)
-    port = port or free_port(HOST)
     stack = contextlib.ExitStack()
     try:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="course-llm-sim-")))
         config_path = folder / "config.json"
         config_path.write_text(config.model_dump_json(), encoding="utf-8")
-        command = [
-            sys.executable,
-            "-m",
-            "course.llm.server",
-            "--port",
-            str(port),
-            "--config",
-            str(config_path),
-        ]
+        socket_path = folder / "sim.sock" if uds else None
+        port = 0 if uds else (port or free_port(HOST))
+        where = ["--uds", str(socket_path)] if socket_path else ["--port", str(port)]
+        command = [sys.executable, "-m", "course.llm.server", *where, "--config", str(config_path)]
         command += ["--max-lifetime-s", str(max_lifetime_s)]
         if log_path is not None:
             command += ["--log", str(Path(log_path).resolve())]
@@ -136,75 +128,19 @@ def open_simulator(
                 timeout_s=startup_timeout_s,
                 env=env,
                 log_path=folder / "out.log",
+                uds=socket_path,
             )
         )
     except BaseException:
         stack.close()
         raise
-    return RunningSimulator(running.pid, port, running.url, Path(log_path) if log_path else None, stack)
-
-
-def _command(
-    config: SimulatorConfig, folder: Path, log_path: Path | None, max_lifetime_s: float
-) -> list[str]:
-    config_path = folder / "config.json"
-    config_path.write_text(config.model_dump_json(), encoding="utf-8")
-    command = [sys.executable, "-m", "course.llm.server", "--config", str(config_path)]
-    command += ["--max-lifetime-s", str(max_lifetime_s)]
-    if log_path is not None:
-        command += ["--log", str(Path(log_path).resolve())]
-    return command
-
-
-def _environment() -> dict[str, str]:
-    toolkit = str(Path(__file__).resolve().parents[2])  # the process imports this very `course`
-    paths = [toolkit, *(p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p)]
-    return {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": os.pathsep.join(paths)}
-
-
-def _open_on_socket(
-    config: SimulatorConfig, log_path: Path | None, startup_timeout_s: float, max_lifetime_s: float
-) -> RunningSimulator:
-    """The simulator on a Unix socket, started in its own session, stopped by its pid."""
-    import subprocess
-    import time
-
-    import httpx
-
-    from course.servers import ServerError, stop_pid
-
-    stack = contextlib.ExitStack()
-    try:
-        folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="course-llm-sim-")))
-        socket_path = folder / "sim.sock"
-        out = stack.enter_context(open(folder / "out.log", "wb"))  # noqa: SIM115 - closed by the stack
-        command = [*_command(config, folder, log_path, max_lifetime_s), "--uds", str(socket_path)]
-        process = subprocess.Popen(
-            command, env=_environment(), stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        stack.callback(stop_pid, process.pid)
-        deadline = time.monotonic() + startup_timeout_s
-        with httpx.Client(transport=httpx.HTTPTransport(uds=str(socket_path)), timeout=2) as client:
-            while True:
-                if process.poll() is not None:
-                    tail = (folder / "out.log").read_text(errors="replace")[-2000:]
-                    raise ServerError(f"the simulator exited with code {process.returncode}\n{tail}")
-                try:
-                    if client.get("http://simulator/health").status_code < 500:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise ServerError(
-                        f"the simulator did not answer on {socket_path} in {startup_timeout_s:.0f} s"
-                    )
-                time.sleep(0.2)
-    except BaseException:
-        stack.close()
-        raise
     return RunningSimulator(
-        process.pid, 0, "http://simulator", Path(log_path) if log_path else None, stack, str(socket_path)
+        running.pid,
+        port,
+        running.url,
+        Path(log_path) if log_path else None,
+        stack,
+        str(socket_path) if socket_path else None,
     )
 
 

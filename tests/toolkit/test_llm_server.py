@@ -69,3 +69,31 @@ def test_stop_ends_the_process_and_frees_the_port(tmp_path: Path) -> None:
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     with socket.socket() as s:
         assert s.connect_ex((HOST, port)) != 0
+
+
+def test_on_a_unix_socket_it_answers_the_sdk_through_its_http_client_and_opens_no_port() -> None:
+    """``uds=True``: no TCP port at all (a worker without loopback can still reach it), the SDK through
+    ``http_client()``, and ``stop()`` ends the process and removes the socket."""
+    running = open_simulator(SimulatorConfig(faults=NO_FAULTS), max_lifetime_s=120, uds=True)
+    try:
+        assert running.uds and Path(running.uds).exists() and running.port == 0
+        process = psutil.Process(running.pid)
+        assert not [
+            c for p in [process, *process.children(recursive=True)] for c in p.net_connections("inet")
+        ]
+        client = openai.OpenAI(
+            base_url=running.base_url, api_key="sim", max_retries=0, http_client=running.http_client()
+        )
+        reply = client.chat.completions.create(
+            model="triage-mini",
+            messages=[
+                {"role": "system", "content": SYSTEM},
+                {"role": "user", "content": "<ticket>I was charged twice</ticket>"},
+            ],
+        )
+        assert json.loads(reply.choices[0].message.content) == {"category": "billing"}
+    finally:
+        pid, path = running.pid, running.uds
+        running.stop()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert not Path(path).exists()
