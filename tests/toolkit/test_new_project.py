@@ -1,7 +1,7 @@
 """Adding a project is a folder with its manifest, its graded tests and its page: shown on a throw-away one.
 
 The template in ``fixtures/project_template`` (the recipe in CONTRIBUTING.md starts from it) becomes a
-seventh project of a copy of the sample course; every floor of the toolkit then knows it without a list
+eighth project of a copy of the sample course; every floor of the toolkit then knows it without a list
 being edited: names, starters, rubric, grading, and the site's navigation.
 """
 
@@ -19,7 +19,7 @@ from course.paths import resolve_project
 from course.projects import load_projects
 
 FIXTURES = Path(__file__).parent / "fixtures"
-NUMBER, NAME = 7, "template"
+NUMBER, NAME = 8, "template"
 FOLDER, ID, PACKAGE = f"p{NUMBER}_{NAME}", f"p{NUMBER}", f"{NAME}_kit"
 FIELDS = {"{{number}}": str(NUMBER), "{{id}}": ID, "{{folder}}": FOLDER, "{{package}}": PACKAGE}
 PARTS = {"__folder__": FOLDER, "__package__": PACKAGE, "__id__": ID}

@@ -1,0 +1,102 @@
+"""Read the experiment: is the split what was designed, what is the effect, and where does it differ?
+
+Every interval is two-sided and normal (the arms hold thousands of customers), with the unpooled standard
+error of a difference of two independent means. CUPED subtracts from each customer's outcome the part a
+pre-period covariate predicts, ``y - theta * (x - mean(x))`` with ``theta = cov(x, y) / var(x)`` over both
+arms; the covariate must be measured before assignment, or the adjustment removes part of the effect. The
+interval narrows by about ``sqrt(1 - rho**2)``, ``rho`` the covariate's correlation with the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+SRM_ALPHA = 0.001
+"""A split is a sample-ratio mismatch when the chi-square test's p-value is below this (a common rule)."""
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A difference in means (treatment - control) with its two-sided interval."""
+
+    estimate: float
+    se: float
+    low: float
+    high: float
+    p_value: float
+    n_control: int
+    n_treatment: int
+
+
+@dataclass(frozen=True)
+class Srm:
+    """The sample-ratio check: the chi-square statistic, its p-value and the verdict."""
+
+    statistic: float
+    p_value: float
+    mismatch: bool
+
+
+def _arrays(y: object, treated: object) -> tuple[np.ndarray, np.ndarray]:
+    y_arr = np.asarray(y, dtype=float)
+    t_arr = np.asarray(treated, dtype=bool)
+    if y_arr.shape != t_arr.shape or y_arr.ndim != 1:
+        raise ValueError(f"y and treated must be 1-d and of one length, got {y_arr.shape} and {t_arr.shape}.")
+    if t_arr.sum() < 2 or (~t_arr).sum() < 2:
+        raise ValueError("each arm needs at least two customers to estimate its variance.")
+    if not np.isfinite(y_arr).all():
+        raise ValueError("y holds missing or infinite values: drop or fill them before the analysis.")
+    return y_arr, t_arr
+
+
+def srm_check(counts: Mapping[str, int], expected: Mapping[str, float], alpha: float = SRM_ALPHA) -> Srm:
+    """Chi-square goodness of fit of the customers per arm (``counts``) to the designed shares (``expected``).
+
+    ``expected`` maps the same arms to shares (normalised to sum to one).
+    """
+    # HINT: observed counts against total * share for every arm: scipy.stats.chisquare with k - 1 degrees of
+    # HINT: freedom. A tiny p-value means the assignment or the logging is broken: stop and find out why.
+    raise NotImplementedError("srm_check: observed counts against total * share for every arm: scipy.stats.chisquare with k - 1 degrees of freedom. A tiny p-value means the assignment or the logging is broken: stop and find out why.")
+
+
+def difference_in_means(y: object, treated: object, alpha: float = 0.05) -> Effect:
+    """Treatment mean minus control mean, with a two-sided ``1 - alpha`` normal interval and p-value."""
+    # HINT: se = sqrt(var_t / n_t + var_c / n_c) with ddof=1; interval estimate +- z(1 - alpha/2) * se;
+    # HINT: p-value 2 * (1 - Phi(|estimate| / se)). A one-sided z (1.645) gives a 90 % interval, not 95 %.
+    raise NotImplementedError("difference_in_means: se = sqrt(var_t / n_t + var_c / n_c) with ddof=1; interval estimate +- z(1 - alpha/2) * se; p-value 2 * (1 - Phi(|estimate| / se)). A one-sided z (1.645) gives a 90 % interval, not 95 %.")
+
+
+def cuped(y: object, x: object, treated: object, alpha: float = 0.05) -> tuple[Effect, float, float]:
+    """The CUPED-adjusted effect, ``theta`` and the covariate's correlation ``rho`` with the outcome.
+
+    ``x`` is a covariate measured before assignment (pre-period revenue or usage).
+    """
+    # HINT: theta = cov(x, y) / var(x) over all customers; adjusted y = y - theta * (x - mean(x)); then
+    # HINT: difference_in_means on the adjusted y. rho = corr(x, y).
+    raise NotImplementedError("cuped: theta = cov(x, y) / var(x) over all customers; adjusted y = y - theta * (x - mean(x)); then difference_in_means on the adjusted y. rho = corr(x, y).")
+
+
+def segment_effects(
+    log: pd.DataFrame,
+    segment: str,
+    metric: str,
+    treatment: str,
+    control: str = "none",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """The effect of ``treatment`` against ``control`` in each value of ``segment``, corrected for many looks.
+
+    One row per segment value: ``segment``, ``n_control``, ``n_treatment``, ``estimate``, ``low``, ``high``
+    (Bonferroni-adjusted intervals, so each holds at ``1 - alpha`` jointly), ``p_value`` and ``p_holm``
+    (Holm's step-down adjustment), ``significant`` (``p_holm < alpha``).
+    """
+    # HINT: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values
+    # HINT: (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of
+    # HINT: twenty null segments "wins" at 5 %.
+    raise NotImplementedError('segment_effects: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of twenty null segments "wins" at 5 %.')
