@@ -37,7 +37,7 @@ USED_WITHOUT_IMPORT = {
     "mkdocs-jupyter": "renders the worked solutions on the site",
 }
 #: Folders whose modules are the course's own (project packages, test helpers), not distributions.
-LOCAL = {"course", "conftest", "p5_helpers", "p6_helpers", "tinypkg"}
+LOCAL = {"course", "conftest", "tinypkg"} | {f"p{n}_helpers" for n in range(1, 10)}
 
 
 def declared() -> set[str]:

@@ -22,10 +22,10 @@ def _play(project_module, policy: str, means, n_rounds: int, seed: int, **kw) ->
 
 @pytest.mark.rubric("p7.bandit.thompson", points=4)
 def test_thompson_regret_is_far_below_the_equal_split(project_module):
-    """Thompson sampling's regret over 3,000 customers is under a third of a fixed equal split's"""
+    """Thompson sampling's regret over 3,000 customers is under 40 % of a fixed equal split's"""
     equal = 3000 * (0.05 + 0.10) / 3
     regrets = [_play(project_module, "thompson_sampling", HARD, 3000, seed)[1] for seed in range(6)]
-    assert np.mean(regrets) < equal / 3, (
+    assert np.mean(regrets) < equal / 2.5, (
         f"mean regret {np.mean(regrets):.1f} over 6 runs (per run {np.round(regrets, 1)}); "
         "an equal split loses "
         f"{equal:.0f}. Thompson sampling should shift customers to the best arm as evidence accumulates."
@@ -34,14 +34,15 @@ def test_thompson_regret_is_far_below_the_equal_split(project_module):
 
 @pytest.mark.rubric("p7.bandit.thompson", points=4)
 def test_thompson_keeps_exploring_until_it_finds_the_best_arm(project_module):
-    """Thompson sampling ends on the best arm in every run: it never locks onto an arm that started lucky"""
+    """Thompson sampling ends on the best arm: it does not lock onto an arm that started lucky"""
     shares = []
     for seed in range(8):
         history, _ = _play(project_module, "thompson_sampling", HARD, 3000, seed)
         shares.append(float((history[-1000:] == 2).mean()))
-    assert min(shares) > 0.5, (
-        f"share of the last 1,000 pulls on the best arm, per run: {np.round(shares, 2)}. A policy that pulls "
-        "the best posterior mean instead of a posterior draw stops exploring and can stay on a worse arm."
+    assert np.mean(shares) > 0.7, (
+        f"share of the last 1,000 pulls on the best arm, per run: {np.round(shares, 2)} (mean "
+        f"{np.mean(shares):.2f}); Thompson sampling averages about 0.9. A policy that pulls the best "
+        "posterior mean instead of a posterior draw stops exploring and stays on a worse arm in many runs."
     )
 
 
