@@ -16,6 +16,7 @@ from course.assign import assign_command
 from course.data.commands import data_command
 from course.doctor import doctor_command
 from course.errors import EXIT_ERROR, CourseError
+from course.grading.check import check_command
 from course.grading.commands import grade_command, mutants_command, rubric_command
 from course.grading.starter_check import check_starter_command
 from course.stories import stories_command
@@ -48,12 +49,30 @@ for name, command in (
     ("data", data_command),
     ("assign", assign_command),
     ("grade", grade_command),
+    ("check", check_command),
     ("rubric", rubric_command),
     ("mutants", mutants_command),
     ("check-starter", check_starter_command),
     ("stories", stories_command),
 ):
     app.command(name)(reported(command))
+
+
+def _version(show: bool) -> None:
+    if show:
+        from course import __version__
+
+        typer.echo(f"course {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    version: bool = typer.Option(
+        False, "--version", help="Show the toolkit's version and exit.", callback=_version, is_eager=True
+    ),
+) -> None:
+    """The ML engineering course toolkit: check your setup, generate data, build starters, grade."""
 
 
 def main() -> None:

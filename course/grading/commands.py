@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 
 def grade_command(
-    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name (p1_baseline).")],
+    project: Annotated[str, typer.Argument(help="The project: p1..p7 or its folder name (p1_baseline).")],
     more_submissions: Annotated[
         list[Path] | None,
         typer.Argument(metavar="[DIR]...", help="More submission folders after --submissions (class mode)."),
@@ -29,9 +29,11 @@ def grade_command(
     target: Annotated[
         str,
         typer.Option(
-            "--target", help="What to grade: solutions, projects, a learner's clone or a project folder."
+            "--target",
+            help="What to grade: projects (your work, the default), solutions, a learner's clone or a "
+            "project folder.",
         ),
-    ] = "solutions",
+    ] = "projects",
     fmt: Annotated[
         str,
         typer.Option(
@@ -198,7 +200,7 @@ def _show_class(project: str, reports: list[GradeReport]) -> None:
 
 
 def rubric_command(
-    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name.")],
+    project: Annotated[str, typer.Argument(help="The project: p1..p7 or its folder name.")],
     fmt: Annotated[str, typer.Option("--format", help="md (a Markdown table) or json.")] = "md",
 ) -> None:
     """Print a project's rubric, built from the rubric marks of its graded tests and its rubric.toml."""
@@ -213,7 +215,7 @@ def rubric_command(
 
 
 def mutants_command(
-    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name.")],
+    project: Annotated[str, typer.Argument(help="The project: p1..p7 or its folder name.")],
     only: Annotated[
         list[str] | None, typer.Option("--only", help="Grade only these entries (by name; repeatable).")
     ] = None,

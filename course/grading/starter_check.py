@@ -25,7 +25,7 @@ def passing_on_starter(project: str, root: Path | None = None, limits: Limits | 
 
 
 def check_starter_command(
-    projects: Annotated[list[str], typer.Argument(help="Projects to check: p1..p5 or folder names.")],
+    projects: Annotated[list[str], typer.Argument(help="Projects to check: p1..p7 or folder names.")],
     jobs: Annotated[int, typer.Option("--jobs", help="Projects graded at once.", min=1)] = 2,
 ) -> None:
     """Check that every graded test and notebook item fails on the untouched starter (course authors).

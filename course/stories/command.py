@@ -11,7 +11,7 @@ from course.stories.results import _shown
 
 
 def stories_command(
-    project: Annotated[str, typer.Argument(help="The project: p1..p5 or its folder name (p1_baseline).")],
+    project: Annotated[str, typer.Argument(help="The project: p1..p7 or its folder name (p1_baseline).")],
     target: Annotated[
         str,
         typer.Option(
