@@ -51,7 +51,7 @@ def test_promote_moves_champion_only_through_the_gate(project_module, models, by
     )
 
 
-@pytest.mark.rubric("p5.registry.rollback", points=5)
+@pytest.mark.rubric("p5.registry.rollback", points=4)
 def test_rollback_restores_previous_champion_and_batch_uses_it(
     project_module, models, by_month, mlflow_store
 ):
@@ -129,7 +129,7 @@ def test_forced_promotion_records_the_gate_verdict(project_module, models, by_mo
     )
 
 
-@pytest.mark.rubric("p5.registry.rollback", points=3)
+@pytest.mark.rubric("p5.registry.rollback", points=2)
 def test_rollback_returns_to_the_version_that_served(project_module, models, by_month, mlflow_store):
     """rollback() restores the version the champion replaced, never a refused challenger registered since."""
     registry = project_module("churn_lifecycle.registry")
