@@ -122,7 +122,7 @@ def test_gate_promotes_a_credible_gain_and_a_first_model(project_module):
 
 
 def _slice_scenario(drop_small: int = 0, drop_mid: int = 0, drop_big: int = 0, seed: int = 0):
-    """5,000 customers in slices 'big', 'mid' (40 churners) and 'small' (8 churners).
+    """5,000 customers in slices 'big', 'mid' (40 churners) and 'small' (20 churners).
 
     Both models contact 250 customers (5 %); the challenger ranks churners better overall, but drops
     ``drop_*`` churners of a slice out of its contacts that the champion contacted.
@@ -134,12 +134,12 @@ def _slice_scenario(drop_small: int = 0, drop_mid: int = 0, drop_big: int = 0, s
     slices[400:500] = "small"
     y = np.zeros(n, dtype=int)
     y[:40] = 1  # mid: 40 churners
-    y[400:408] = 1  # small: 8 churners
+    y[400:420] = 1  # small: 20 churners
     y[500:900] = 1  # big: 400 churners
     champion = y * 1.0 + rng.normal(0, 1, n)
     champion[:20] += 10  # the champion contacts 20 of mid's churners
-    champion[400:404] += 10  # 4 of small's
-    champion[404:408] = -10  # and never the other 4
+    champion[400:410] += 10  # 10 of small's
+    champion[410:420] = -10  # and never the other 10
     champion[500:640] += 10  # 140 of big's
     challenger = champion + 0.3 * y
     for first, count in ((0, drop_mid), (400, drop_small), (500, drop_big)):
@@ -171,19 +171,19 @@ def test_gate_refuses_a_credible_guardrail_regression(project_module):
 @pytest.mark.rubric("p5.gate.slice_support", points=2)
 def test_gate_does_not_judge_a_slice_too_small_to_judge(project_module):
     """A slice with fewer churners than the policy's minimum is reported too small to judge, never a veto."""
-    y, champion, challenger, slices = _slice_scenario(drop_small=4)
+    y, champion, challenger, slices = _slice_scenario(drop_small=10)
     decision = _gate(project_module, y, champion, challenger, slices, min_slice_positives=30)
     assert decision.promote, (
-        "slice 'small' has 8 churners: each customer moves its recall by 0.125, so its drop from 0.5 to 0 "
-        "says little about the model. Do not judge slices with fewer than policy.min_slice_positives "
-        f"churners: report them as too small to judge. Reasons: {decision.reasons}"
+        "slice 'small' has 20 churners, fewer than the 30 the policy asks for: each customer moves its "
+        "recall by 0.05. Do not judge slices with fewer than policy.min_slice_positives churners: report "
+        f"them as too small to judge, never a veto. Reasons: {decision.reasons}"
     )
     assert any("small" in r and "too small" in r for r in decision.reasons), (
-        "say in the reasons which slices were too small to judge (e.g. 'too small to judge: small (8)')."
+        "say in the reasons which slices were too small to judge (e.g. 'too small to judge: small (20)')."
     )
     strict = _gate(project_module, y, champion, challenger, slices, min_slice_positives=5)
     assert not strict.promote, (
-        "with policy.min_slice_positives = 5 the 8-churner slice is judged, and all four of its contacted "
+        "with policy.min_slice_positives = 5 the 20-churner slice is judged, and all ten of its contacted "
         "churners are lost (an interval far below -0.02): read the minimum support from the policy passed "
         "in, and refuse."
     )
