@@ -20,9 +20,11 @@ max_psi_stable  max_psi_stable_months            score   largest PSI on stable m
 hotfix_rate     hotfix_contact_rate              share   contact rate of the bad hotfix
 psi_alarm       policy.psi_alarm                 num     PSI alarm threshold
 contact_share   policy.contact_share             share   contact budget
-margin          policy.promotion_margin          num     promotion margin (PR-AUC)
+margin          policy.promotion_margin          num     margin the PR-AUC interval's low end must clear
+n_boot          policy.n_boot                    amount  customer resamples of the paired bootstrap
 max_cal         policy.max_calibration_increase  num     allowed rise in calibration error
-max_slice       policy.max_slice_recall_drop     num     allowed drop in worst-slice recall
+max_slice       policy.max_slice_recall_drop     num     slice tolerance (interval below minus this fails)
+min_slice       policy.min_slice_positives       amount  churners a slice needs to be judged
 min_labels      policy.min_mature_labels         amount  mature labels before realized metrics count
 """
 _GATE = re.compile(r"^month \d+: (?P<model>[^:]+): (?P<decision>PROMOTE|REFUSE): (?P<why>.*)$")
@@ -53,7 +55,7 @@ def facts(r: Results) -> Facts:
     facts["promotion"] = Fact(_quote_first(promoted, "none in this run"))
     facts["refusal"] = Fact(_quote_first(refused, "none in this run"))
     facts["better_refused"] = Fact(
-        _quote_first(better, "Not in this run: every refused model was also worse.")
+        _quote_first(better, "Not in this run: no refused model was credibly better on PR-AUC.")
     )
     rollbacks = [event for event in events if "rollback to" in event]
     facts["rollback"] = Fact(_quote_first(rollbacks, "no rollback in this run"))
@@ -109,19 +111,23 @@ STORIES = (
             customers to contact; a model that looks better on a lucky month, or better on average but worse
             for one group, should not.""",
             "A promotion gate that compares like with like, and writes down why.",
-            """The gate scores the challenger and the champion on the same month of matured labels. The
-            challenger must beat the champion's PR-AUC by at least {margin}, its calibration error may rise by
-            at most {max_cal}, and recall on the worst slice may fall by at most {max_slice}. The decision and
-            every reason are written on the registry version.""",
+            """The gate scores the challenger and the champion on the same month of matured labels,
+            resamples those customers {n_boot} times and scores both models on every resample: the
+            challenger is promoted only when the interval of the PR-AUC difference lies above {margin}, never
+            on a point estimate. Its calibration error may rise by at most {max_cal}; a slice with at least
+            {min_slice} churners fails only when its whole interval of recall difference lies below minus
+            {max_slice}, and smaller slices are reported as too small to judge. The decision and every
+            reason are written on the registry version.""",
             """Over the simulated year the gate refused {n_refused} of the models put to it and promoted
             {n_promoted}. A promotion: {promotion}. A refusal: {refusal}.""",
         ),
         (
             ("Did the gate ever refuse a model that was better on your main metric?", "{better_refused}"),
             (
-                "Why a margin on top of 'better'?",
-                """One month's PR-AUC moves by more than small gains; a margin of {margin} keeps the champion
-                from changing on noise.""",
+                "Why a paired interval instead of a margin on 'better'?",
+                """One month's PR-AUC moves by more than small gains when its customers are resampled. Scoring
+                both models on the same {n_boot} resamples cancels what they share, so a small gain that holds
+                on every customer shows, and a lucky month does not.""",
             ),
             (
                 "Why PR-AUC as the primary metric?",

@@ -1,22 +1,23 @@
-"""The promotion gate, a pure function: two models' metrics on the same data in, decision and reasons out."""
+"""The promotion gate: challenger and champion scored on the SAME customers, judged with paired intervals."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from churn_lifecycle.policy import Policy
+import numpy as np
 
-REQUIRED = ("pr_auc", "calibration_error", "worst_slice_recall")
+from churn_lifecycle.metrics import expected_calibration_error, paired_difference, slice_recall_differences
+from churn_lifecycle.policy import Policy
 
 
 @dataclass(frozen=True)
 class GateDecision:
-    """Whether the challenger replaces the champion, and every reason, in words with the numbers."""
+    """Whether the challenger replaces the champion, every reason in words with the numbers, the evidence."""
 
     promote: bool
     reasons: list[str] = field(default_factory=list)
+    evidence: dict = field(default_factory=dict)
 
     def summary(self) -> str:
         """One line for a registry tag: ``PROMOTE: reason; reason`` or ``REFUSE: ...``."""
@@ -24,23 +25,41 @@ class GateDecision:
 
 
 def gate_decision(
-    champion: Mapping[str, float] | None, challenger: Mapping[str, float], policy: Policy | None = None
+    y_true: Sequence[int],
+    champion_scores: Sequence[float] | None,
+    challenger_scores: Sequence[float],
+    slices: Sequence[object],
+    policy: Policy | None = None,
 ) -> GateDecision:
-    """Decide whether ``challenger`` may replace ``champion``; both measured on the same evaluation data.
+    """Decide whether the challenger may replace the champion, both scored on the same evaluation customers.
 
-    Promote only if the challenger's primary metric (``policy.primary_metric``) is at least
-    ``policy.promotion_margin`` above the champion's AND no guardrail regresses: the calibration error rises
-    by at most ``policy.max_calibration_increase`` and the worst-slice recall falls by at most
-    ``policy.max_slice_recall_drop``. With no champion (``None``) the first valid model is promoted. Every
-    check adds one reason that quotes both values; a refusal lists every failed check.
+    - **primary metric** (PR-AUC): a paired, customer-level bootstrap of ``challenger - champion``
+      (:func:`~churn_lifecycle.metrics.paired_difference`, ``policy.n_boot`` resamples, seeded with
+      ``policy.bootstrap_seed``); it passes only when the interval's lower end is above
+      ``policy.promotion_margin`` (0: the interval excludes 0 in the challenger's favour).
+      A point-estimate gain alone never promotes.
+    - **calibration guardrail**: the expected calibration error rises by at most
+      ``policy.max_calibration_increase``.
+    - **slice guardrail**: per slice of ``slices`` with at least ``policy.min_slice_positives`` churners, the
+      recall of the contact decision; it fails only when a slice's whole paired interval of
+      ``challenger - champion`` lies below ``-policy.max_slice_recall_drop``. Smaller slices are reported
+      as too small to judge.
+
+    With no champion (``None``) the first model is promoted. Every check adds one reason (``ok: ...`` or
+    ``FAILED: ...``, the primary metric first); ``evidence`` holds the intervals.
     """
     policy = policy or Policy()
-    keys = (policy.primary_metric, *REQUIRED[1:])
-    for name, metrics in (("challenger", challenger), ("champion", champion or {})):
-        if champion is None and name == "champion":
-            continue
-        missing = [k for k in keys if k not in metrics or not math.isfinite(float(metrics[k]))]
-        if missing:
-            raise ValueError(f"the {name}'s metrics lack finite values for {missing}")
-    # HINT: one check for the primary metric with the margin, one per guardrail; promote only if all pass.
-    raise NotImplementedError("gate_decision: one check for the primary metric with the margin, one per guardrail; promote only if all pass.")
+    y = np.asarray(y_true, dtype=int)
+    b = np.asarray(challenger_scores, dtype=float)
+    if len(b) != len(y) or len(slices) != len(y):
+        raise ValueError("labels, scores and slices must have one row per evaluation customer")
+    if len(np.unique(y)) < 2:
+        raise ValueError(
+            "the evaluation labels hold a single class: evaluate on rows with churners and stayers"
+        )
+    if champion_scores is None:
+        return GateDecision(True, ["no champion yet: the first valid candidate becomes champion"])
+    a = np.asarray(champion_scores, dtype=float)
+    boot = {"n_boot": policy.n_boot, "level": policy.interval_level, "seed": policy.bootstrap_seed}
+    # HINT: one paired interval for the primary metric; promote only if its LOWER end clears the margin.
+    raise NotImplementedError("gate_decision: one paired interval for the primary metric; promote only if its LOWER end clears the margin.")

@@ -52,6 +52,11 @@ def evaluate_version(
     return evaluate_scores(evaluation[TARGET], scores, evaluation[SLICE], policy.contact_share)
 
 
+def score_version(model_name: str, version: str, evaluation: pd.DataFrame):
+    """The churn scores of one registered version on ``evaluation``, one per row, in row order."""
+    return load_version(model_name, version).predict_proba(evaluation[list(FEATURES)])[:, 1]
+
+
 def promote(
     evaluation: pd.DataFrame,
     *,
@@ -63,7 +68,8 @@ def promote(
     """Run the gate on ``evaluation`` and move ``champion`` to the challenger only if it passes.
 
     The challenger is version ``challenger`` (default: the version behind the ``challenger`` alias). Both it
-    and the current champion are scored on the same ``evaluation`` rows; :func:`gate_decision` decides. The
+    and the current champion are scored on the same ``evaluation`` rows (customers); :func:`gate_decision`
+    compares them with paired intervals and decides. The
     decision summary is recorded on the challenger's version as the tag ``gate.decision`` (and as its
     description). On promotion the old champion's version is stored in the new champion's tag
     ``previous_champion`` so that :func:`rollback` can restore it. ``force=True`` is the operator's override

@@ -1,4 +1,4 @@
-"""The retraining decision: explicit thresholds over drift, realized performance and batch health."""
+"""The retraining decision: performance on mature labels triggers a retrain; drift only warns."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ class Signals:
     """What the monitor knows about the current champion at the end of one month.
 
     ``realized_metric`` is the primary metric on mature labels (``nan`` when too few labels have matured);
-    ``reference_metric`` is the same metric measured when the champion was trained or promoted.
+    ``reference_metric`` is the same metric measured when the champion was validated (at the gate), and
+    ``reference_low`` the lower end of its bootstrap interval there: the decay threshold, earned from the
+    data (``nan`` when no interval is known).
     ``prediction_psi`` compares this month's scores with the champion's scores on its validation data;
     ``contact_rate`` is the share of scored customers above the champion's contact threshold.
     ``new_champion`` is true while a recently promoted champion (one with a previous version) is on probation.
@@ -27,6 +29,7 @@ class Signals:
     error_rate: float = 0.0
     realized_metric: float = math.nan
     reference_metric: float = math.nan
+    reference_low: float = math.nan
     mature_labels: int = 0
     new_champion: bool = False
     drifted_features: list[str] = field(default_factory=list)
@@ -34,10 +37,14 @@ class Signals:
 
 @dataclass(frozen=True)
 class Decision:
-    """``action`` is ``"retrain"``, ``"hold"`` or ``"rollback"``; ``reasons`` say why, with numbers."""
+    """``action`` is ``"retrain"``, ``"hold"`` or ``"rollback"``; ``reasons`` say why, with numbers.
+
+    ``warnings`` are early signals that call for a look but decide nothing by themselves (input drift).
+    """
 
     action: str
     reasons: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 def decide(signals: Signals, policy: Policy | None = None) -> Decision:
@@ -47,11 +54,13 @@ def decide(signals: Signals, policy: Policy | None = None) -> Decision:
       share of customers outside ``[contact_share / max_contact_ratio, contact_share * max_contact_ratio]``;
       or a *new* champion moved the score distribution (prediction PSI >= ``policy.psi_alarm``) while the
       inputs are stable (max feature PSI below the alarm): the change comes from the model, not the world.
-    - **retrain**: input drift (max feature PSI >= ``policy.psi_alarm``), or realized decay: with at least
-      ``policy.min_mature_labels`` mature labels, the realized primary metric is more than
-      ``policy.max_decay`` below the reference value; or (for a champion not on probation) a contact rate
-      outside the band.
+    - **retrain**: realized decay: with at least ``policy.min_mature_labels`` mature labels, the realized
+      primary metric is below ``reference_low`` (the champion's own interval at validation); or (for a
+      champion not on probation) a contact rate outside the band, the business decision itself broken.
     - **hold** otherwise, saying which numbers stayed under which thresholds.
+
+    Input drift (max feature PSI >= ``policy.psi_alarm``) never retrains by itself: it adds a warning
+    (``Decision.warnings``) whatever the action, because labels have not confirmed that the model got worse.
     """
     policy = policy or Policy()
     # BEGIN SOLUTION
@@ -79,31 +88,37 @@ def decide(signals: Signals, policy: Policy | None = None) -> Decision:
                 f"while inputs are stable (max feature PSI {s.max_feature_psi:.3f} < {policy.psi_alarm:.2f})"
             ],
         )
-    reasons: list[str] = []
+    warnings: list[str] = []
     if input_drift:
         named = f" ({', '.join(s.drifted_features)})" if s.drifted_features else ""
-        reasons.append(
-            f"input drift: max feature PSI {s.max_feature_psi:.3f} >= {policy.psi_alarm:.2f}{named}"
+        warnings.append(
+            f"input drift: max feature PSI {s.max_feature_psi:.3f} >= {policy.psi_alarm:.2f}{named}; "
+            "a warning: retrain only if mature labels confirm a decay"
         )
+    reasons: list[str] = []
     has_labels = s.mature_labels >= policy.min_mature_labels and math.isfinite(s.realized_metric)
-    decay = s.reference_metric - s.realized_metric if has_labels else math.nan
-    if has_labels and decay > policy.max_decay:
+    decayed = has_labels and math.isfinite(s.reference_low) and s.realized_metric < s.reference_low
+    if decayed:
         reasons.append(
-            f"decay: realized {policy.primary_metric} {s.realized_metric:.3f} is {decay:.3f} below "
-            f"the reference {s.reference_metric:.3f} (limit {policy.max_decay:.3f}, {s.mature_labels} labels)"
+            f"decay: realized {policy.primary_metric} {s.realized_metric:.3f} on {s.mature_labels} mature "
+            f"labels is below {s.reference_low:.3f}, the low end of the champion's interval at validation "
+            f"({s.reference_metric:.3f})"
         )
     if contact_off:
         reasons.append(f"business proxy: {band}")
     if reasons:
-        return Decision(RETRAIN, reasons)
-    hold = [f"max feature PSI {s.max_feature_psi:.3f} < {policy.psi_alarm:.2f}"]
-    if has_labels:
-        hold.append(
-            f"realized decay {decay:.3f} <= {policy.max_decay:.3f} on {s.mature_labels} mature labels"
-        )
-    else:
+        return Decision(RETRAIN, reasons, warnings)
+    hold = [f"max feature PSI {s.max_feature_psi:.3f} (drift warns, it does not retrain)"]
+    if not has_labels:
         hold.append(
             f"only {s.mature_labels} mature labels (< {policy.min_mature_labels}): performance not yet known"
         )
-    return Decision(HOLD, hold)
+    elif not math.isfinite(s.reference_low):
+        hold.append("no validated interval for the champion: no decay threshold yet")
+    else:
+        hold.append(
+            f"realized {policy.primary_metric} {s.realized_metric:.3f} >= {s.reference_low:.3f} (the low end "
+            f"of the champion's interval) on {s.mature_labels} mature labels"
+        )
+    return Decision(HOLD, hold, warnings)
     # END SOLUTION

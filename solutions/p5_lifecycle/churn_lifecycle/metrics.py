@@ -79,3 +79,158 @@ def evaluate_scores(
         "base_rate": float(y.mean()),
         "rows": float(len(y)),
     }
+
+
+def bootstrap_weights(n: int, n_boot: int = 1000, seed: int = 0) -> np.ndarray:
+    """Customer-level bootstrap: how often each of ``n`` rows is drawn in each of ``n_boot`` resamples.
+
+    The resample indices are drawn once, as one ``(n_boot, n)`` array, and counted per row; every model
+    compared on these weights is judged on the SAME resampled customers (a paired bootstrap).
+    """
+    if n < 1 or n_boot < 1:
+        raise ValueError(f"n and n_boot must be positive, got n={n}, n_boot={n_boot}")
+    # BEGIN SOLUTION
+    # HINT: rng.integers(0, n, size=(n_boot, n)), then count each index per row (np.bincount with offsets).
+    index = np.random.default_rng(seed).integers(0, n, size=(n_boot, n))
+    offsets = (index + n * np.arange(n_boot)[:, None]).ravel()
+    return np.bincount(offsets, minlength=n_boot * n).reshape(n_boot, n).astype(float)
+    # END SOLUTION
+
+
+def weighted_average_precision(
+    y_true: Sequence[int], y_score: Sequence[float], weights: np.ndarray
+) -> np.ndarray:
+    """Average precision (scikit-learn's definition, ties grouped) for each row of ``weights``.
+
+    ``weights`` is ``(n_boot, n)``: row ``b`` says how often each customer counts in resample ``b``. A row
+    of ones gives ``average_precision_score(y_true, y_score)``.
+    """
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_score, dtype=float)
+    w = np.atleast_2d(np.asarray(weights, dtype=float))
+    order = np.argsort(-p, kind="mergesort")
+    y, p, w = y[order], p[order], w[:, order]
+    last = np.r_[np.flatnonzero(np.diff(p)), len(p) - 1]  # the last row of each group of tied scores
+    tp = np.cumsum(w * y, axis=1)[:, last]
+    fp = np.cumsum(w * (1 - y), axis=1)[:, last]
+    precision = np.divide(tp, tp + fp, out=np.zeros_like(tp), where=tp + fp > 0)
+    recall = np.divide(tp, tp[:, -1:], out=np.zeros_like(tp), where=tp[:, -1:] > 0)
+    gain = np.diff(recall, axis=1, prepend=0.0)
+    return (gain * precision).sum(axis=1)
+
+
+def verdict(low: float, high: float) -> str:
+    """The plain-language reading of an interval of ``challenger - champion``."""
+    if low > 0:
+        return "challenger credibly better (the interval is above 0)"
+    if high < 0:
+        return "challenger credibly worse (the interval is below 0)"
+    return "no credible difference (the interval includes 0)"
+
+
+def paired_difference(
+    y_true: Sequence[int],
+    champion_scores: Sequence[float],
+    challenger_scores: Sequence[float],
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, float | str]:
+    """PR-AUC of challenger minus champion on the same customers, with a paired bootstrap interval.
+
+    Both models are scored on every resample of the customers (one :func:`bootstrap_weights` array), so
+    what the two have in common cancels. Returns ``champion``, ``challenger``, ``difference`` (point
+    estimates on all rows), ``low`` and ``high`` (the percentile interval at ``level`` of the resampled
+    differences), ``n_boot``, ``level`` and ``verdict`` (:func:`verdict`).
+    """
+    y = np.asarray(y_true, dtype=int)
+    a = np.asarray(champion_scores, dtype=float)
+    b = np.asarray(challenger_scores, dtype=float)
+    if not len(y) == len(a) == len(b):
+        raise ValueError(
+            f"labels and both score arrays must have one row per customer ({len(y)}, {len(a)}, {len(b)})"
+        )
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level}")
+    # BEGIN SOLUTION
+    # HINT: ONE set of resample weights for both models; the interval is the quantiles of the differences.
+    ones = np.ones((1, len(y)))
+    champion = float(weighted_average_precision(y, a, ones)[0])
+    challenger = float(weighted_average_precision(y, b, ones)[0])
+    weights = bootstrap_weights(len(y), n_boot, seed)
+    differences = weighted_average_precision(y, b, weights) - weighted_average_precision(y, a, weights)
+    low, high = np.quantile(differences, [(1 - level) / 2, (1 + level) / 2])
+    # END SOLUTION
+    return {
+        "champion": champion,
+        "challenger": challenger,
+        "difference": challenger - champion,
+        "low": float(low),
+        "high": float(high),
+        "n_boot": n_boot,
+        "level": level,
+        "verdict": verdict(float(low), float(high)),
+    }
+
+
+def metric_interval(
+    y_true: Sequence[int], y_score: Sequence[float], *, n_boot: int = 1000, level: float = 0.95, seed: int = 0
+) -> dict[str, float]:
+    """PR-AUC of one model with its customer-level bootstrap interval: ``value``, ``low``, ``high``."""
+    y = np.asarray(y_true, dtype=int)
+    p = np.asarray(y_score, dtype=float)
+    value = float(weighted_average_precision(y, p, np.ones((1, len(y))))[0])
+    resampled = weighted_average_precision(y, p, bootstrap_weights(len(y), n_boot, seed))
+    low, high = np.quantile(resampled, [(1 - level) / 2, (1 + level) / 2])
+    return {"value": value, "low": float(low), "high": float(high)}
+
+
+def slice_recall_differences(
+    y_true: Sequence[int],
+    champion_scores: Sequence[float],
+    challenger_scores: Sequence[float],
+    slices: Sequence[object],
+    *,
+    contact_share: float = 0.05,
+    min_positives: int = 30,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, dict[str, object]]:
+    """Per slice: recall of each model's contact decision, and a paired interval of their difference.
+
+    Each model contacts the top ``contact_share`` of its own scores on these rows. A slice with fewer than
+    ``min_positives`` churners is reported with ``judged=False`` (too small to judge: one customer moves
+    its recall by more than any tolerance) and no interval. Judged slices get ``champion``,
+    ``challenger``, ``difference`` (challenger - champion) and ``low``/``high`` from the same customer
+    resamples for both models.
+    """
+    y = np.asarray(y_true, dtype=int)
+    a = np.asarray(champion_scores, dtype=float)
+    b = np.asarray(challenger_scores, dtype=float)
+    names = np.asarray(slices, dtype=object).astype(str)
+    hit_a = (a >= contact_cutoff(a, contact_share)).astype(float)
+    hit_b = (b >= contact_cutoff(b, contact_share)).astype(float)
+    # BEGIN SOLUTION
+    # HINT: count each slice's churners first; judge only slices with at least min_positives of them.
+    weights = bootstrap_weights(len(y), n_boot, seed)
+    result: dict[str, dict[str, object]] = {}
+    for name in sorted(set(names)):
+        positive = (names == name) & (y == 1)
+        count = int(positive.sum())
+        row: dict[str, object] = {"positives": count, "judged": count >= min_positives}
+        if count:
+            row["champion"] = float(hit_a[positive].mean())
+            row["challenger"] = float(hit_b[positive].mean())
+            row["difference"] = row["challenger"] - row["champion"]
+        if row["judged"]:
+            w = weights[:, positive]
+            total = w.sum(axis=1)
+            diff = (w @ (hit_b[positive] - hit_a[positive])) / np.where(total > 0, total, 1.0)
+            row["low"], row["high"] = (
+                float(q) for q in np.quantile(diff, [(1 - level) / 2, (1 + level) / 2])
+            )
+        result[name] = row
+    return result
+    # END SOLUTION

@@ -52,6 +52,11 @@ def evaluate_version(
     return evaluate_scores(evaluation[TARGET], scores, evaluation[SLICE], policy.contact_share)
 
 
+def score_version(model_name: str, version: str, evaluation: pd.DataFrame):
+    """The churn scores of one registered version on ``evaluation``, one per row, in row order."""
+    return load_version(model_name, version).predict_proba(evaluation[list(FEATURES)])[:, 1]
+
+
 def promote(
     evaluation: pd.DataFrame,
     *,
@@ -63,7 +68,8 @@ def promote(
     """Run the gate on ``evaluation`` and move ``champion`` to the challenger only if it passes.
 
     The challenger is version ``challenger`` (default: the version behind the ``challenger`` alias). Both it
-    and the current champion are scored on the same ``evaluation`` rows; :func:`gate_decision` decides. The
+    and the current champion are scored on the same ``evaluation`` rows (customers); :func:`gate_decision`
+    compares them with paired intervals and decides. The
     decision summary is recorded on the challenger's version as the tag ``gate.decision`` (and as its
     description). On promotion the old champion's version is stored in the new champion's tag
     ``previous_champion`` so that :func:`rollback` can restore it. ``force=True`` is the operator's override
@@ -80,11 +86,14 @@ def promote(
     current = alias_version(CHAMPION, model_name)
     if current == str(version):
         return GateDecision(False, [f"version {version} already is the champion"])
-    challenger_metrics = evaluate_version(model_name, version, evaluation, policy)
-    champion_metrics = evaluate_version(model_name, current, evaluation, policy) if current else None
-    decision = gate_decision(champion_metrics, challenger_metrics, policy)
+    challenger_scores = score_version(model_name, version, evaluation)
+    champion_scores = score_version(model_name, current, evaluation) if current else None
+    decision = gate_decision(
+        evaluation[TARGET], champion_scores, challenger_scores, evaluation[SLICE], policy
+    )
     if force and not decision.promote:
-        decision = GateDecision(True, ["FORCED by operator over the gate", *decision.reasons])
+        forced = ["FORCED by operator over the gate", *decision.reasons]
+        decision = GateDecision(True, forced, decision.evidence)
     note = decision.summary()
     client.set_model_version_tag(model_name, version, TAG_DECISION, note[:5000])
     client.update_model_version(model_name, version, description=note[:5000])

@@ -108,6 +108,14 @@ def test_readme_answers(project_dir, project_module):
         "the largest feature PSI on stable months from reports/lifecycle.json", near=("PSI",),
     )  # fmt: skip
     findings += [check] if check else []
+    delay = summary.get("gradual", {}).get("detection_delay_months", {}).get("project_psi")
+    if isinstance(delay, int):
+        check = cross_check(
+            text, "What is monitored and the thresholds", delay,
+            "the gradual drift's detection delay of your PSI test from reports/lifecycle.json "
+            "(gradual.detection_delay_months.project_psi)", near=("detection delay",),
+        )  # fmt: skip
+        findings += [check] if check else []
     assert not findings, "README.md needs work:\n" + format_findings(findings)
     stale = _stale_psi_alarms(text, "what is monitored and the thresholds", project_module)
     assert stale is None, "README.md needs work:\n" + str(stale)

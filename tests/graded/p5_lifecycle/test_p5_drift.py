@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.rubric("p5.drift.psi_known", points=5)
+@pytest.mark.rubric("p5.drift.psi_known", points=4)
 def test_psi_matches_hand_computed_cases(project_module):
     """PSI is 0 on identical samples and matches hand-computed values with quantile bins and epsilon."""
     drift = project_module("churn_lifecycle.drift")
@@ -44,7 +44,7 @@ def test_psi_matches_hand_computed_cases(project_module):
     )
 
 
-@pytest.mark.rubric("p5.drift.psi_evidently", points=5)
+@pytest.mark.rubric("p5.drift.psi_evidently", points=4)
 def test_psi_agrees_with_evidently(project_module):
     """With Evidently's bins (binning='sturges'), the hand-written PSI agrees with Evidently's PSI."""
     from evidently import Report

@@ -20,7 +20,7 @@ def _month_report(monitor, reference, current):
     )
 
 
-@pytest.mark.rubric("p5.monitor.drift_alarm", points=6)
+@pytest.mark.rubric("p5.monitor.drift_alarm", points=5)
 def test_monitor_raises_planted_drift_and_not_on_stable_months(project_module, by_month):
     """The monitor raises the planted drift in its first month and stays quiet on the stable months."""
     monitor = project_module("churn_lifecycle.monitor")

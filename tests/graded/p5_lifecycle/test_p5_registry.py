@@ -8,9 +8,13 @@ from p5_helpers import FEATURES, fit_pipeline, register
 
 @pytest.fixture(scope="module")
 def models(by_month):
-    """Three models: a good one (2 months), a broken one (shuffled labels), a better one (7 months)."""
+    """Three models: a good one (1 month), a broken one (shuffled labels), a better one (7 months).
+
+    The better one is credibly better on months 8-9 (paired PR-AUC interval about [+0.012, +0.071]), so a
+    gate with a paired interval promotes it whichever standard interval it uses.
+    """
     return {
-        "good": fit_pipeline(by_month(0, 1)),
+        "good": fit_pipeline(by_month(0)),
         "broken": fit_pipeline(by_month(0, 1), shuffle_labels=True),
         "better": fit_pipeline(by_month(0, 6)),
     }
@@ -51,7 +55,7 @@ def test_promote_moves_champion_only_through_the_gate(project_module, models, by
     )
 
 
-@pytest.mark.rubric("p5.registry.rollback", points=5)
+@pytest.mark.rubric("p5.registry.rollback", points=4)
 def test_rollback_restores_previous_champion_and_batch_uses_it(
     project_module, models, by_month, mlflow_store
 ):
@@ -64,7 +68,7 @@ def test_rollback_restores_previous_champion_and_batch_uses_it(
     registry.promote(evaluation, model_name=name, challenger=versions["good"])
     promoted = registry.promote(evaluation, model_name=name, challenger=versions["better"])
     assert promoted.promote and _champion(name) == versions["better"], (
-        "promote() should make the first model champion, then the model trained on 7 months instead of 2."
+        "promote() should make the first model champion, then the model trained on 7 months instead of 1."
     )
     registry.rollback(model_name=name)
     assert _champion(name) == versions["good"], (
@@ -129,7 +133,7 @@ def test_forced_promotion_records_the_gate_verdict(project_module, models, by_mo
     )
 
 
-@pytest.mark.rubric("p5.registry.rollback", points=3)
+@pytest.mark.rubric("p5.registry.rollback", points=2)
 def test_rollback_returns_to_the_version_that_served(project_module, models, by_month, mlflow_store):
     """rollback() restores the version the champion replaced, never a refused challenger registered since."""
     registry = project_module("churn_lifecycle.registry")

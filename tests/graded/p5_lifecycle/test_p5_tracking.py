@@ -32,7 +32,7 @@ def _train(module, by_month, experiment, name, data=None, seed=0):
     )
 
 
-@pytest.mark.rubric("p5.tracking.lineage", points=7)
+@pytest.mark.rubric("p5.tracking.lineage", points=6)
 def test_run_records_full_lineage(project_module, by_month, mlflow_store):
     """A run records params, metrics, data fingerprint and window, code version, owner, target, signature."""
     import mlflow
@@ -90,7 +90,7 @@ def test_same_seed_same_data_same_run(project_module, by_month, mlflow_store):
     )
 
 
-@pytest.mark.rubric("p5.tracking.reproducible", points=2)
+@pytest.mark.rubric("p5.tracking.reproducible", points=1)
 def test_fingerprint_follows_the_values_and_names_not_the_index(project_module, by_month):
     """The data fingerprint changes with any value or column name, and not with the row index."""
     tracking = project_module("churn_lifecycle.tracking")
