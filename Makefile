@@ -106,7 +106,7 @@ mutants-ci: $(STAMP) ## one shard of every catalogue (CI): MUTANT_SHARD=K of MUT
 grade: $(STAMP) ## grade your work in projects/: make grade P=p1 [TARGET=solutions|path]
 	$(COURSE) grade $(P) --target $(TARGET)
 
-assign: $(STAMP) ## regenerate projects/ from solutions/
+assign: $(STAMP) ## course authors: regenerate projects/ from solutions/ (refuses to overwrite starters edited by hand)
 	$(COURSE) assign
 
 clean: ## remove generated files (keeps .venv)

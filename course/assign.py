@@ -6,11 +6,16 @@ notebooks lose their outputs, everything else is copied byte for byte. Generated
 ``reports/``, ``mlruns/``, caches, …) are never carried and never deleted. A project may list files that must
 not reach the starter in ``solutions/<project>/.assign.toml`` (``exclude = ["notes/*.md"]``).
 The result is deterministic: a second run writes nothing, and ``--check`` reports any drift.
+
+``projects/.starters.json`` records the SHA-256 of every file the last run wrote. A file in ``projects/``
+whose content matches neither the new starter nor that record was edited by hand (a learner's work): assign
+refuses to overwrite or delete it unless ``--force``, and names the files.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import json
 import os
 import tomllib
@@ -26,6 +31,8 @@ from course.files import is_generated, is_generated_dir
 from course.solution_markers import MarkerError, has_markers, strip_markdown, strip_python
 
 CONFIG_FILE = ".assign.toml"
+RECORD_FILE = ".starters.json"
+"""In ``projects/``: the SHA-256 of every starter file the last ``assign`` wrote, by project and path."""
 # Files a learner writes with the toolkit: never carried from solutions/, never deleted from projects/.
 LEARNER_FILES = ("STORIES.md",)
 GITIGNORE_HEADER = "# Written by `course assign`: what your code and notebooks generate stays out of git."
@@ -239,6 +246,42 @@ def _remove_empty_dirs(folder: Path) -> None:
             path.rmdir()
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_record(projects: Path) -> dict[str, dict[str, str]]:
+    """The hashes the last run wrote (empty when there is no record)."""
+    path = projects / RECORD_FILE
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AssignError(f"{path} is not a valid record ({exc}): restore it from git.") from exc
+
+
+def record_text(record: dict[str, dict[str, str]]) -> str:
+    """The record as written: sorted keys, one entry per line, deterministic."""
+    return json.dumps({k: dict(sorted(v.items())) for k, v in sorted(record.items()) if v}, indent=1) + "\n"
+
+
+def hand_edits(
+    name: str, expected: dict[str, bytes], target: Path, record: dict[str, dict[str, str]]
+) -> list[str]:
+    """Files of ``projects/<name>`` that assign would overwrite or delete although nobody generated their
+    current content: neither the new starter nor the last recorded one (a learner's edits)."""
+    known = record.get(name, {})
+    edited = []
+    for relpath in _walk(target) if target.is_dir() else []:
+        data = (target / relpath).read_bytes()
+        if expected.get(relpath) == data:
+            continue
+        if known.get(relpath) != _digest(data):
+            edited.append(f"projects/{name}/{relpath}")
+    return edited
+
+
 def _sync_project(name: str, expected: dict[str, bytes], source: Path | None, target: Path) -> ProjectResult:
     result = ProjectResult(name)
     existing = set(_walk(target)) if target.is_dir() else set()
@@ -260,20 +303,41 @@ def _sync_project(name: str, expected: dict[str, bytes], source: Path | None, ta
     return result
 
 
-def assign(solutions: Path, projects: Path, only: Iterable[str] | None = None) -> AssignReport:
+def assign(
+    solutions: Path, projects: Path, only: Iterable[str] | None = None, force: bool = False
+) -> AssignReport:
     """Write the starters of every project (or of ``only``) from ``solutions`` into ``projects``.
 
     Files that already match are not touched; files with no source in ``solutions`` are removed, except
-    generated output (``reports/``, ``data/``, …), which is never deleted.
+    generated output (``reports/``, ``data/``, …), which is never deleted. A file edited by hand (its content
+    is neither the new starter nor the one recorded in ``projects/.starters.json``) is never overwritten or
+    deleted: ``AssignError`` names them all, unless ``force``.
     """
     names = _project_names(solutions, only)
     starters = {name: build_starter(solutions / name, f"solutions/{name}") for name in names}
+    orphans = _orphans(solutions, projects) if only is None else []
+    record = read_record(projects)
+    if not force:
+        edited = [
+            path
+            for name in [*names, *orphans]
+            for path in hand_edits(name, starters.get(name, {}), projects / name, record)
+        ]
+        if edited:
+            shown = "\n  ".join(edited[:20]) + ("\n  …" if len(edited) > 20 else "")
+            raise AssignError(
+                f"{len(edited)} file(s) in projects/ were edited by hand and would be overwritten or "
+                f"deleted:\n  {shown}\nCommit or move your work first, or pass --force to discard it."
+            )
     report = AssignReport()
     for name in names:
         report.projects.append(_sync_project(name, starters[name], solutions / name, projects / name))
-    if only is None:
-        for name in _orphans(solutions, projects):
-            report.projects.append(_sync_project(name, {}, None, projects / name))
+        record[name] = {relpath: _digest(data) for relpath, data in starters[name].items()}
+    for name in orphans:
+        report.projects.append(_sync_project(name, {}, None, projects / name))
+        record.pop(name, None)
+    if projects.is_dir():
+        (projects / RECORD_FILE).write_text(record_text(record), encoding="utf-8")
     return report
 
 
@@ -281,8 +345,10 @@ def check(solutions: Path, projects: Path, only: Iterable[str] | None = None) ->
     """Differences between ``projects`` and what :func:`assign` would write (empty when in sync)."""
     names = _project_names(solutions, only)
     differences: list[str] = []
+    wanted: dict[str, dict[str, str]] = {}
     for name in names:
         expected = build_starter(solutions / name, f"solutions/{name}")
+        wanted[name] = {relpath: _digest(data) for relpath, data in expected.items()}
         target = projects / name
         existing = set(_walk(target)) if target.is_dir() else set()
         for relpath, content in expected.items():
@@ -302,6 +368,9 @@ def check(solutions: Path, projects: Path, only: Iterable[str] | None = None) ->
             for name in _orphans(solutions, projects)
             for relpath in _walk(projects / name)
         )
+        path = projects / RECORD_FILE
+        if not path.is_file() or path.read_text(encoding="utf-8") != record_text(wanted):
+            differences.append(f"projects/{RECORD_FILE}: does not record the starters (run `course assign`)")
     return differences
 
 
@@ -327,14 +396,18 @@ def assign_command(
         ),
     ] = False,
     project: Annotated[
-        str | None, typer.Option("--project", "-p", help="Only this project (p1 … p5 or its folder name).")
+        str | None, typer.Option("--project", "-p", help="Only this project (p1 … p7 or its folder name).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files in projects/ that were edited by hand.")
+    ] = False,
 ) -> None:
     """Build the learners' starters in projects/ from solutions/ (a maintainers' command).
 
     Solution blocks are replaced by NotImplementedError stubs and answer prompts, notebook outputs are
-    cleared, generated folders are skipped. Edits made by hand in projects/ are overwritten. Exit status:
-    0 done (or in sync), 1 projects/ is out of date (--check), 2 bad solution markers or options.
+    cleared, generated folders are skipped. Files edited by hand in projects/ are kept: assign refuses and
+    names them unless --force. Exit status: 0 done (or in sync), 1 projects/ is out of date (--check), 2 bad
+    solution markers, hand-edited files, or bad options.
     """
     from rich.console import Console
 
@@ -343,7 +416,7 @@ def assign_command(
     console = Console(stderr=True)
     only = [resolve_project(project)] if project else None
     if not check_only:
-        _print_report(assign(solutions_dir(), projects_dir(), only))
+        _print_report(assign(solutions_dir(), projects_dir(), only, force=force))
         return
     differences = check(solutions_dir(), projects_dir(), only)
     if differences:

@@ -228,9 +228,8 @@ def test_generated_folders_are_not_carried(tree):
     _write(solutions / "p1_baseline" / ".dvc" / "cache" / "ab" / "cdef", "generated")
     _write(solutions / "p1_baseline" / ".dvc" / "config", "[core]\n")
     assign(solutions, projects)
-    carried = sorted(
-        p.relative_to(projects / "p1_baseline").as_posix() for p in projects.rglob("*") if p.is_file()
-    )
+    folder = projects / "p1_baseline"
+    carried = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     assert carried == [
         ".dvc/config",
         ".gitignore",
@@ -290,6 +289,38 @@ def test_bad_assign_config_names_the_key(tree):
     _write(solutions / "p1_baseline" / ".assign.toml", 'exclude = ["x"]\ninclude = ["y"]\n')
     with pytest.raises(AssignError, match=r"unknown key.*include"):
         assign(solutions, projects)
+
+
+def test_a_starter_edited_by_hand_is_never_overwritten_without_force(tree):
+    solutions, projects = tree
+    assign(solutions, projects)
+    _write(projects / "p1_baseline" / "churn" / "split.py", "my own work\n")
+    _write(projects / "p1_baseline" / "notes.md", "my notes\n")
+    _write(solutions / "p1_baseline" / "README.md", "# A new brief\n")
+    with pytest.raises(AssignError, match=r"(?s)2 file\(s\).*churn/split\.py.*notes\.md.*--force"):
+        assign(solutions, projects)
+    assert (projects / "p1_baseline" / "churn" / "split.py").read_text(encoding="utf-8") == "my own work\n"
+    assign(solutions, projects, force=True)
+    assert (projects / "p1_baseline" / "README.md").read_text(encoding="utf-8") == "# A new brief\n"
+    assert not (projects / "p1_baseline" / "notes.md").exists()
+
+
+def test_an_untouched_starter_follows_its_solution(tree):
+    solutions, projects = tree
+    assign(solutions, projects)
+    _write(solutions / "p1_baseline" / "README.md", "# A new brief\n")
+    report = assign(solutions, projects)
+    assert report.projects[0].written == ["README.md"]
+    assert check(solutions, projects) == []
+
+
+def test_check_requires_the_record_of_the_starters(tree):
+    solutions, projects = tree
+    assign(solutions, projects)
+    (projects / ".starters.json").unlink()
+    assert check(solutions, projects) == [
+        "projects/.starters.json: does not record the starters (run `course assign`)"
+    ]
 
 
 def test_check_is_empty_when_in_sync(tree):
