@@ -44,7 +44,7 @@ def instantiate(template: Path, root: Path) -> None:
 def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = Path(shutil.copytree(FIXTURES / "sample_course", tmp_path_factory.mktemp("new") / "course"))
     instantiate(FIXTURES / "project_template", root)
-    assign(root / "solutions", root / "projects")
+    assign(root / "solutions", root / "projects", only=[FOLDER])  # the sample's own starter is hand-written
     return root
 
 
