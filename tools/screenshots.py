@@ -54,6 +54,7 @@ SWAGGER_CACHE = ROOT / ".cache" / "swagger-ui-dist"
 CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
 SERVER_TIMEOUT_S = 120
 RENDER_TIMEOUT_MS = 60_000
+MLFLOW_VIEWPORT = {"width": 1440, "height": 800}  # the registry's table needs the width for its columns
 MODEL_NAME = "churn-retention"  # churn_lifecycle.tracking.MODEL_NAME, checked when the registry is built
 
 
@@ -137,6 +138,11 @@ def shoot_swagger(browser, tmp: Path, out: Path) -> dict:
         page.goto(srv.url + "/docs", timeout=RENDER_TIMEOUT_MS)
         page.wait_for_selector(".opblock-summary-path", timeout=RENDER_TIMEOUT_MS)
         operations = page.locator(".opblock").count()
+        predict = page.locator(
+            ".opblock-post", has=page.locator(".opblock-summary-path[data-path='/predict']")
+        )
+        predict.locator(".opblock-summary").first.click()  # open POST /predict: its body and its answers
+        predict.locator(".responses-table").first.wait_for(timeout=RENDER_TIMEOUT_MS)
         page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
         page.screenshot(path=str(out / "p2_swagger.png"), full_page=True)
         context.close()
@@ -146,7 +152,7 @@ def shoot_swagger(browser, tmp: Path, out: Path) -> dict:
         "source": "solutions/p2_serving: python -m churn_service.train --config train.toml, then "
         "uvicorn --factory churn_service.app:create_app",
         "url_path": "/docs",
-        "shows": f"{operations} operations",
+        "shows": f"{operations} operations, POST /predict opened",
         "offline": f"CDN requests for {CDN}* answered from the npm package {SWAGGER_UI_DIST}",
         "blocked_requests": sorted(set(blocked)),
     }
@@ -221,13 +227,17 @@ def shoot_mlflow(browser, tmp: Path, out: Path) -> dict:
     url_path = f"/#/models/{MODEL_NAME}"
     log = tmp / "mlflow-server.log"
     with serve(command, "/health", port, env=_env(), log_path=log, timeout_s=SERVER_TIMEOUT_S) as srv:
-        context = browser.new_context(viewport=VIEWPORT)
+        context = browser.new_context(viewport=MLFLOW_VIEWPORT)
         blocked = offline_routes(context, None)
         page = context.new_page()
         page.goto(srv.url + "/" + url_path, timeout=RENDER_TIMEOUT_MS)
         page.get_by_text("champion", exact=False).first.wait_for(timeout=RENDER_TIMEOUT_MS)
         page.get_by_text("challenger", exact=False).first.wait_for(timeout=RENDER_TIMEOUT_MS)
-        page.wait_for_load_state("networkidle", timeout=RENDER_TIMEOUT_MS)
+        page.wait_for_timeout(1500)  # the UI polls the server, so "network idle" never comes
+        assistant = page.locator("button[aria-label='Close']")  # MLflow 3's chat panel hides the table
+        if assistant.count():
+            assistant.last.click()
+            page.wait_for_timeout(800)
         page.screenshot(path=str(out / "p5_mlflow_registry.png"))
         context.close()
         pid = srv.pid
@@ -283,7 +293,8 @@ def git_commit() -> str:
     """The commit the pictures were taken from (``+dirty`` when the tree has changes)."""
     run = {"cwd": ROOT, "capture_output": True, "text": True, "timeout": 30}
     sha = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], **run).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "solutions", "course"], **run).stdout
+    sources = ["solutions", "course", "tools"]
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", *sources], **run).stdout
     return sha + ("+dirty" if dirty.strip() else "")
 
 
@@ -324,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     record = {
         "generated_by": "make screenshots",
-        "command": "python tools/screenshots.py " + " ".join(f"--only {n}" for n in args.only),
+        "command": "python tools/screenshots.py"
+        + ("" if args.only == list(SHOTS) else " --only " + " ".join(args.only)),
         "generated_at": started.isoformat(timespec="seconds"),
         "git_commit": git_commit(),
         "versions": {
