@@ -24,7 +24,8 @@ export DVC_NO_ANALYTICS := true
 export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-starters assign-check \
-        test-notebooks docs-build test-browser docs grade assign data doctor clean mutants mutants-ci lock
+        test-notebooks docs-build test-browser docs screenshots grade assign data doctor clean mutants \
+        mutants-ci lock
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -92,6 +93,10 @@ test-browser: docs-build ## the built site in headless Chromium: pages, search, 
 
 docs: $(STAMP) ## serve the site on 127.0.0.1:$(DOCS_PORT)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:$(DOCS_PORT)
+
+# Not part of `make test`: it trains, starts servers and drives Chromium; commit what it writes.
+screenshots: $(STAMP) ## retake the site's screenshots of Swagger UI, MLflow and Evidently (docs/assets/)
+	$(BIN)/python tools/screenshots.py
 
 mutants: $(STAMP) ## every catalogued mistake loses points, every alternative keeps them (all entries)
 	@for p in $(GRADED); do $(COURSE) mutants $$p || exit 1; done

@@ -2,13 +2,13 @@
 
 The site is the one ``make docs-build`` writes to ``.cache/site``; when it is missing the site is built into
 a temporary folder first, so that ``pytest tests/browser`` also runs alone. Chromium is Debian's package,
-driven through Playwright's Python API with ``executable_path``: no browser is ever downloaded.
+driven through Playwright's Python API with ``executable_path``: no browser is ever downloaded. Its launch
+options live in ``course.browser``, shared with ``tools/screenshots.py`` (``make screenshots``).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,31 +17,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, sync_playwright
 
+from course.browser import INSTALL_HINT, VIEWPORT, find_chromium, launch_chromium
 from course.paths import repo_root
 from course.servers import free_port, serve
 
-INSTALL_HINT = (
-    "install Debian's chromium: `apt-get install -y --no-install-recommends chromium` as root, or "
-    "`sudo apt-get install -y --no-install-recommends chromium` (never `playwright install`)"
-)
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1280, "height": 800}
 PAGE_TIMEOUT_MS = 15_000
-
-
-def find_chromium() -> str | None:
-    """Debian's chromium: ``/usr/bin/chromium``, else ``chromium`` on PATH, else None."""
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 def in_ci() -> bool:
@@ -103,9 +83,7 @@ def chromium_path() -> str:
 def browser(chromium_path: str) -> Iterator[Browser]:
     """Headless Debian Chromium, launched once for the session with a fresh temporary profile."""
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS, timeout=60_000
-        )
+        launched = launch_chromium(playwright, chromium_path)
         try:
             yield launched
         finally:
