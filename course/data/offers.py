@@ -114,8 +114,13 @@ def oracle(world: ChurnWorld, month: str | pd.Timestamp = EXPERIMENT_MONTH) -> p
     hazard ``p_churn_month``. The draws share random numbers across arms (a customer who stays without
     contact and leaves when contacted is a sleeping dog, not noise), seeded by the world and the month.
     """
-    day, index = _month(world, month)
-    people = population(world, day)
+    day, _ = _month(world, month)
+    return _oracle_of(world, day, population(world, day))
+
+
+def _oracle_of(world: ChurnWorld, day: pd.Timestamp, people: pd.DataFrame) -> pd.DataFrame:
+    """``oracle`` for the population ``people`` of ``day`` (already built by the caller)."""
+    _, index = _month(world, day)
     truth = world.oracle[world.oracle["month"] == day].set_index("customer_id")["churn_probability"]
     p_none = people["customer_id"].map(truth).to_numpy(dtype=float)
     features = {name: people[name].to_numpy() for name in FEATURE_COLUMNS}
@@ -156,10 +161,11 @@ def outcome_known_date(world: ChurnWorld, month: str | pd.Timestamp) -> pd.Times
     return day + pd.Timedelta(days=WINDOW_DAYS + int(world.params["label_delay_days"]))
 
 
-def _observe(world: ChurnWorld, month: str | pd.Timestamp, assignment: pd.DataFrame) -> pd.DataFrame:
-    day, _ = _month(world, month)
-    truth = oracle(world, day).set_index("customer_id")
-    people = population(world, day).set_index("customer_id")
+def _observe(
+    world: ChurnWorld, day: pd.Timestamp, assignment: pd.DataFrame, population_of_day: pd.DataFrame
+) -> pd.DataFrame:
+    truth = _oracle_of(world, day, population_of_day).set_index("customer_id")
+    people = population_of_day.set_index("customer_id")
     ids = assignment["customer_id"].to_numpy()
     arms = assignment["arm"].astype(str).to_numpy()
     log = pd.DataFrame({"customer_id": ids, "month": day, "arm": arms})
@@ -193,14 +199,15 @@ def run_experiment(
     if len(twice):
         raise ValueError(f"{len(twice)} customers are assigned twice (e.g. {list(twice[:3])}): one arm each.")
     day, _ = _month(world, month)
-    active = set(population(world, day)["customer_id"])
+    people = population(world, day)
+    active = set(people["customer_id"])
     strangers = [c for c in assignment["customer_id"] if c not in active]
     if strangers:
         raise ValueError(
             f"{len(strangers)} customers were not active on {day.date()} (e.g. {strangers[:3]}): "
             "assign customers from offers.population(world, month)."
         )
-    return _observe(world, day, assignment.reset_index(drop=True))
+    return _observe(world, day, assignment.reset_index(drop=True), people)
 
 
 def experiment_log(
@@ -219,7 +226,7 @@ def experiment_log(
     people = population(world, day)
     rng = np.random.default_rng([int(world.params["seed"]), index, 11])
     arms = np.where(rng.random(len(people)) < 0.5, "discount", "none")
-    log = _observe(world, day, pd.DataFrame({"customer_id": people["customer_id"], "arm": arms}))
+    log = _observe(world, day, pd.DataFrame({"customer_id": people["customer_id"], "arm": arms}), people)
     if kind == "srm":
         dormant = people["active_days_28d"].to_numpy() <= SRM_RARELY_ACTIVE_DAYS
         dropped = (arms == "discount") & dormant & (rng.random(len(people)) < SRM_DROP_SHARE)
