@@ -90,21 +90,28 @@ def check(*selectors: str, target: str | Path | None = "projects") -> GradeRepor
 
     Every selector starts with its project id (``p1.split``, ``p7``); the target defaults to ``projects``.
     """
-    from rich.console import Console
-
-    from course.grading.reports import render_table
-
     if not selectors:
         raise CheckError('name what to check, for example check("p1.split") or check("p1").')
     project = selectors[0].split(".", 1)[0]
     report, blocked = check_items(project, selectors, target)
+    show(report, blocked, project, target)
+    return report
+
+
+def show(
+    report: GradeReport, blocked: Sequence[RubricItem], project: str, target: object, verbose: bool = False
+) -> None:
+    """Print the checked items' table, then each item left out with the command that grades it."""
+    from rich.console import Console
+
+    from course.grading.reports import render_table
+
     console = Console()
-    console.print(render_table(report, verbose=False))
+    console.print(render_table(report, verbose))
     for item in blocked:
         console.print(
-            f"{item.id}: needs the notebooks; `course grade {project} --target projects` grades it."
+            f"{item.id}: needs the notebooks; `course grade {project} --target {target}` grades it."
         )
-    return report
 
 
 def check_command(
@@ -125,14 +132,5 @@ def check_command(
 
     Items whose tests read what the notebooks write are listed with the command that grades them.
     """
-    from rich.console import Console
-
-    from course.grading.reports import render_table
-
     report, blocked = check_items(project, items or [], target)
-    console = Console()
-    console.print(render_table(report, verbose))
-    for item in blocked:
-        console.print(
-            f"{item.id}: needs the notebooks; `course grade {project} --target {target}` grades it."
-        )
+    show(report, blocked, project, target, verbose)
