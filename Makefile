@@ -25,7 +25,7 @@ export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-starters assign-check \
         test-notebooks docs-build test-browser docs screenshots grade assign data doctor clean mutants \
-        mutants-ci lock
+        mutants-ci lock export export-check
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -113,6 +113,14 @@ grade: $(STAMP) ## grade your work in projects/: make grade P=p1 [TARGET=solutio
 
 assign: $(STAMP) ## course authors: regenerate projects/ from solutions/ (refuses to overwrite starters edited by hand)
 	$(COURSE) assign
+
+export: $(STAMP) ## course authors: write the learner repository (no solutions) to DIR: make export DIR=../learner
+	@test -n "$(DIR)" || { echo "name the new folder: make export DIR=../course-learner"; exit 2; }
+	$(COURSE) export $(DIR) --git
+
+# Not part of `make test` (it installs a second .venv): CI runs it after the mutants.
+export-check: $(STAMP) ## the learner repository, tried as a learner: export, clone, make test, make start
+	$(BIN)/python tools/export_check.py
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf .cache site grades

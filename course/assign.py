@@ -411,7 +411,9 @@ def assign_command(
     """
     from rich.console import Console
 
-    from course.paths import projects_dir, resolve_project, solutions_dir
+    from course.paths import projects_dir, require_solutions, resolve_project, solutions_dir
+
+    require_solutions("course assign")
 
     console = Console(stderr=True)
     only = [resolve_project(project)] if project else None

@@ -16,9 +16,11 @@ from course.assign import assign_command
 from course.data.commands import data_command
 from course.doctor import doctor_command
 from course.errors import EXIT_ERROR, CourseError
+from course.export import export_command
 from course.grading.check import check_command
 from course.grading.commands import grade_command, mutants_command, rubric_command
 from course.grading.starter_check import check_starter_command
+from course.grading.status import status_command
 from course.stories import stories_command
 
 app = typer.Typer(
@@ -50,10 +52,12 @@ for name, command in (
     ("assign", assign_command),
     ("grade", grade_command),
     ("check", check_command),
+    ("status", status_command),
     ("rubric", rubric_command),
     ("mutants", mutants_command),
     ("check-starter", check_starter_command),
     ("stories", stories_command),
+    ("export", export_command),
 ):
     app.command(name)(reported(command))
 

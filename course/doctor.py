@@ -226,7 +226,7 @@ def check_data() -> Check:
 
 def check_layout() -> Check:
     """The course repository (solutions/, projects/, tests/graded/) is found."""
-    from course.paths import LayoutError, graded_tests_dir, projects_dir, repo_root, solutions_dir
+    from course.paths import LayoutError, graded_tests_dir, projects_dir, repo_kind, repo_root, solutions_dir
 
     try:
         root = repo_root()
@@ -234,9 +234,11 @@ def check_layout() -> Check:
         return Check(
             "Repository layout", "fail", str(error), "`cd` into your clone of the course repository."
         )
-    missing = [
-        p.name for p in (solutions_dir(root), projects_dir(root), graded_tests_dir(root)) if not p.is_dir()
-    ]
+    kind = repo_kind(root)
+    needed = [projects_dir(root), graded_tests_dir(root)]
+    if kind == "course":
+        needed.insert(0, solutions_dir(root))
+    missing = [p.name for p in needed if not p.is_dir()]
     if missing:
         return Check(
             "Repository layout",
@@ -244,7 +246,8 @@ def check_layout() -> Check:
             f"{root} lacks {', '.join(missing)}",
             "Restore the missing folders: `git checkout -- .` inside your clone (or clone it again).",
         )
-    return Check("Repository layout", "ok", f"course repository at {root}")
+    what = "course repository" if kind == "course" else "learner repository (no solutions/)"
+    return Check("Repository layout", "ok", f"{what} at {root}")
 
 
 def _guarded(name: str, check: Callable[[], Check]) -> Check:

@@ -1,5 +1,8 @@
 """Project manifests: ``solutions/<project>/project.toml`` is the one description of a project.
 
+``course assign`` carries the manifest into ``projects/<project>/``, where a learner repository (``course
+export``, which has no ``solutions/``) reads it.
+
 Paths, ``course assign``, the grader, the stories and the site read a project's facts from here, so adding
 a project is a folder with its manifest, its graded tests and its docs page (CONTRIBUTING.md).
 """
@@ -79,19 +82,19 @@ def read_manifest(folder: Path) -> Project:
 
 
 @functools.cache
-def _load(solutions: Path) -> tuple[Project, ...]:
-    if not solutions.is_dir():
-        raise ManifestError(f"{solutions} does not exist: there are no projects to read.")
-    folders = sorted(p for p in solutions.iterdir() if p.is_dir() and FOLDER.match(p.name))
+def _load(folder: Path) -> tuple[Project, ...]:
+    if not folder.is_dir():
+        raise ManifestError(f"{folder} does not exist: there are no projects to read.")
+    folders = sorted(p for p in folder.iterdir() if p.is_dir() and FOLDER.match(p.name))
     projects = tuple(read_manifest(folder) for folder in folders)
     return tuple(sorted(projects, key=lambda project: project.number))
 
 
 def load_projects(root: Path | None = None) -> tuple[Project, ...]:
     """Every project of the course at ``root`` (default: this repository), in number order."""
-    from course.paths import solutions_dir
+    from course.paths import manifests_dir
 
-    return _load(solutions_dir(root).resolve())
+    return _load(manifests_dir(root).resolve())
 
 
 def project_names(root: Path | None = None) -> tuple[str, ...]:

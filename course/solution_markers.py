@@ -196,3 +196,16 @@ def strip_markdown(source: str, where: str) -> str:
         cursor = block.end + 1
     out.extend(lines[cursor:])
     return "".join(out)
+
+
+def solution_lines(source: str, where: str, *, markdown: bool = False) -> list[str]:
+    """The lines inside ``source``'s solution blocks (the answer a starter must not carry), stripped of
+    surrounding whitespace, without the markers and the ``# HINT:`` lines (which the starter keeps)."""
+    lines = source.splitlines()
+    begin, end = (_MD_BEGIN, _MD_END) if markdown else (_PY_BEGIN, _PY_END)
+    found: list[str] = []
+    for block in _find_blocks(lines, begin, end, where):
+        for line in lines[block.begin + 1 : block.end]:
+            if not _PY_HINT.match(line) and line.strip():
+                found.append(line.strip())
+    return found

@@ -65,6 +65,7 @@ def check_items(
     items left out because they need the notebooks."""
     from course.grading.rubric import load_rubric
     from course.grading.runner import grade_submission
+    from course.grading.status import record_if_own
     from course.paths import repo_root
     from course.projects import get_project
 
@@ -82,6 +83,7 @@ def check_items(
     report = grade_submission(name, target, root=root, select=files)
     wanted = {item.id for item in items} - {item.id for item in blocked}
     report.items = [result for result in report.items if result.id in wanted]
+    record_if_own(report, "check", root)
     return report, blocked
 
 

@@ -112,10 +112,13 @@ def _grade_one(
 
     from course.grading.reports import write_reports
     from course.grading.runner import grade_submission
+    from course.grading.status import record_if_own
 
     console = Console(stderr=True)
     with console.status(f"Grading {project} ({target})…"):
         report = grade_submission(project, target, limits=limits, extra_tests=extra_tests)
+    if extra_tests is None:
+        record_if_own(report, "grade")
     if out is not None:
         write_reports(report, out, verbose=verbose)
         console.print(f"Wrote grade.json, grade.md and grade.xml in {out}")

@@ -30,7 +30,7 @@ from course.grading.reports import GradeReport
 from course.grading.rubric import Rubric, format_points
 from course.grading.runner import Limits, grade_submission
 from course.grading.targets import copy_project
-from course.paths import solutions_dir
+from course.paths import require_solutions
 
 CATALOGUE_KINDS = ("mutant", "alternative")
 ENTRY_KEYS = {"name", "description", "edit", "classes", "expect"}
@@ -326,7 +326,7 @@ def run_catalogue(
     at a time.
     """
     started = time.monotonic()
-    reference = solutions_dir(root) / project
+    reference = require_solutions("course mutants", root) / project
     limits = limits or Limits()
     with TemporaryDirectory(prefix="course-mutants-") as tmp_name:
         tmp = Path(tmp_name)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from course.errors import CourseError
 from course.files import is_generated
-from course.paths import projects_dir, solutions_dir
+from course.paths import projects_dir, require_solutions
 
 #: Files that would let a submission configure pytest or Python itself; the runner drops them.
 UNTRUSTED_FILES = (
@@ -40,7 +40,7 @@ def resolve_target(target: str | Path | None, project: str, root: Path | None = 
     """
     value = str(target) if target not in (None, "") else "solutions"
     if value in KEYWORD_TARGETS:
-        base = solutions_dir(root) if value == "solutions" else projects_dir(root)
+        base = require_solutions("--target solutions", root) if value == "solutions" else projects_dir(root)
         folder = base / project
         if not folder.is_dir():
             raise TargetError(f"--target {value}: there is no folder {folder}.")

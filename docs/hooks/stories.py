@@ -20,7 +20,13 @@ from course.markdown import replace_marker_lines
 MARKER = re.compile(
     r"^<!--\s*story-(?P<kind>template|example|projects)\b:?\s*(?P<args>[\w\s-]*?)\s*-->[ \t]*$"
 )
-TEMPLATE_LEVEL, EXAMPLE_LEVEL = 2, 3  # a template page: "# Title", the template's "## ...", "## Example: ..."
+TEMPLATE_LEVEL, EXAMPLE_LEVEL = 2, 3
+LEARNER_EXAMPLE = (
+    '!!! tip "Your {story} story from {project}"\n'
+    "    The course's example is drafted from the reference solution, which this repository does not "
+    "have.\n    `course stories {project}` drafts yours from your own results once you have graded "
+    "the project."
+)  # a template page: "# Title", the template's "## ...", "## Example: ..."
 
 
 def render_marker(kind: str, args: list[str]) -> str:
@@ -37,6 +43,8 @@ def render_marker(kind: str, args: list[str]) -> str:
     if kind == "example" and len(args) == 2:
         project = resolve_project(args[0])
         folder = solutions_dir() / project
+        if not folder.parent.is_dir():  # a learner repository: the example would quote the answer key
+            return LEARNER_EXAMPLE.format(project=args[0], story=args[1])
         return stories.render_story(folder, project, args[1], level=EXAMPLE_LEVEL, quote_answers=False)
     usage = {
         "projects": "story-projects",

@@ -7,6 +7,9 @@ runs before the plugin's (a higher event priority), so the plugin sees the added
 The plugin's wrapper recomputes the source path from the docs folder, so ``on_nav`` (after every
 ``on_files``) points it back at the notebook.
 
+A learner repository (``course export``) has no ``solutions/``: ``on_config`` then drops the *Worked
+solutions* section from the navigation, and the export leaves out ``docs/worked/``.
+
 Each rendered page gets a spoiler banner under its title, with a link to download the notebook (the plugin's
 ``include_source`` copies it next to the page) and one back to the section's index. Rendered plots get
 alt text: nbconvert's placeholder ("No description has been provided for this image") is replaced with the
@@ -23,6 +26,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 
 WORKED = "worked"
+SECTION = "Worked solutions"
 INDEX = f"{WORKED}/index.md"
 NOTEBOOK_GLOB = "p[0-9]_*/*.ipynb"
 PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
@@ -72,6 +76,13 @@ def worked_notebooks(solutions: Path) -> list[tuple[str, Path]]:
             continue
         found.append((f"{WORKED}/{path.parent.name}/{path.name}", path))
     return found
+
+
+def on_config(config):
+    """mkdocs event: without ``solutions/`` (a learner repository), no *Worked solutions* section."""
+    if not solutions_dir(config).is_dir():
+        config["nav"] = [e for e in config["nav"] or [] if not (isinstance(e, dict) and SECTION in e)]
+    return config
 
 
 @event_priority(100)  # before mkdocs-jupyter's on_files (priority 0), which wraps the notebooks it renders

@@ -70,6 +70,7 @@ def sources() -> Iterator[tuple[Path, str]]:
 def imported_modules() -> dict[str, Path]:
     """Top-level third-party modules imported anywhere, each with a file that imports it."""
     projects = {p.name for p in (ROOT / "solutions").glob("*/*") if (p / "__init__.py").is_file()}
+    projects |= {p.stem for p in (ROOT / "tests" / "toolkit").glob("test_*.py")}  # shared test helpers
     found: dict[str, Path] = {}
     for path, text in sources():
         for node in ast.walk(ast.parse(text)):

@@ -143,16 +143,6 @@ def paired_difference(
         raise ValueError(f"level must be in (0, 1), got {level}")
     # HINT: ONE set of resample weights for both models; the interval is the quantiles of the differences.
     raise NotImplementedError("paired_difference: ONE set of resample weights for both models; the interval is the quantiles of the differences.")
-    return {
-        "champion": champion,
-        "challenger": challenger,
-        "difference": challenger - champion,
-        "low": float(low),
-        "high": float(high),
-        "n_boot": n_boot,
-        "level": level,
-        "verdict": verdict(float(low), float(high)),
-    }
 
 
 def metric_interval(

@@ -36,7 +36,6 @@ def build_model(n_labels: int, r: int = 8, seed: int = 0):
     base = AutoModelForSequenceClassification.from_pretrained(str(folder), num_labels=n_labels)
     # HINT: LoraConfig(task_type=TaskType.SEQ_CLS, r=..., target_modules=["query", "value"]).
     raise NotImplementedError('build_model: LoraConfig(task_type=TaskType.SEQ_CLS, r=..., target_modules=["query", "value"]).')
-    return model, AutoTokenizer.from_pretrained(str(folder))
 
 
 def trainable_parameters(model) -> dict[str, int]:

@@ -161,7 +161,6 @@ def paired_difference(
     weights = bootstrap_weights(len(y), n_boot, seed)
     differences = weighted_average_precision(y, b, weights) - weighted_average_precision(y, a, weights)
     low, high = np.quantile(differences, [(1 - level) / 2, (1 + level) / 2])
-    # END SOLUTION
     return {
         "champion": champion,
         "challenger": challenger,
@@ -172,6 +171,7 @@ def paired_difference(
         "level": level,
         "verdict": verdict(float(low), float(high)),
     }
+    # END SOLUTION
 
 
 def metric_interval(

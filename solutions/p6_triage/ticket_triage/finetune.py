@@ -39,8 +39,8 @@ def build_model(n_labels: int, r: int = 8, seed: int = 0):
     config = LoraConfig(task_type=TaskType.SEQ_CLS, r=r, lora_alpha=2 * r, lora_dropout=0.0,
                         target_modules=["query", "value"])  # fmt: skip
     model = get_peft_model(base, config)
-    # END SOLUTION
     return model, AutoTokenizer.from_pretrained(str(folder))
+    # END SOLUTION
 
 
 def trainable_parameters(model) -> dict[str, int]:
