@@ -123,7 +123,7 @@ def status_command(
         console.print(table)
         return
     table = Table(title="Your projects (from your last `course grade` and `course check` runs)")
-    for column in ("Project", "Points", *(s.capitalize() for s in STATES), "Last graded"):
+    for column in ("Project", "Points", *(s.capitalize() for s in STATES), "Last graded (UTC)"):
         table.add_column(column)
     for name in project_names(root):
         status = project_status(name, root)
@@ -131,7 +131,7 @@ def status_command(
             name,
             f"{format_points(status.earned)}/{format_points(status.points)}",
             *(str(status.count(state)) for state in STATES),
-            status.last[:16].replace("T", " ") or "never",
+            status.last[5:16].replace("T", " ") or "never",  # 12-03 06:13 (UTC)
         )
     console.print(table)
 
