@@ -111,12 +111,12 @@ def test_schemathesis_all_checks_are_clean(server, tmp_path):
     """Schemathesis with every check (``--checks all``: server errors, status codes, content types, response
     schemas, positive data accepted, negative data rejected, unsupported methods) finds no issue.
 
-    Bounded: at most 15 examples per operation and phase, deterministic generation, one worker, and a 30 s
+    Bounded: at most 15 examples per operation and phase, deterministic generation, one worker, and a 15 s
     budget for the run (the coverage phase alone tries each operation's boundary values).
     """
     command = [
         sys.executable, "-m", "schemathesis.cli", "run", server.url + "/openapi.json", "--checks", "all",
-        "--max-examples", "15", "--generation-deterministic", "--workers", "1", "--max-time", "30",
+        "--max-examples", "15", "--generation-deterministic", "--workers", "1", "--max-time", "15",
         "--request-timeout", "10", "--no-color", "--report", "junit", "--report-dir", str(tmp_path),
     ]  # fmt: skip
     run = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=tmp_path)
