@@ -22,6 +22,7 @@ from course.grading.commands import grade_command, mutants_command, rubric_comma
 from course.grading.starter_check import check_starter_command
 from course.grading.status import status_command
 from course.stories import stories_command
+from course.worlds import init_command
 
 app = typer.Typer(
     name="course",
@@ -48,6 +49,7 @@ def reported(command: Callable[..., Any]) -> Callable[..., Any]:
 
 for name, command in (
     ("doctor", doctor_command),
+    ("init", init_command),
     ("data", data_command),
     ("assign", assign_command),
     ("grade", grade_command),

@@ -14,10 +14,18 @@ customer (the heterogeneity a retention team meets):
 - **sleeping dogs**: annual customers mid-term who hardly use the product; any contact reminds them what
   they pay for, and their hazard rises.
 
+How strongly each offer moves whom is a world parameter (:class:`Laws`): the default world uses the values
+below; a learner's world (``course.worlds``) draws them with :func:`sample_laws`, in ranges that keep every
+lesson planted (the call is the best offer for customers with recent tickets and the discount overall,
+contacting a sleeping dog raises their churn, lost causes do not move).
+
 All arithmetic is numpy on float64, rounded where it is stored, so the same seed gives the same bytes.
 """
 
 from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -45,6 +53,46 @@ USAGE_LIFT = {"none": 1.0, "discount": 1.05, "call": 1.1, "upgrade": 1.3}
 """Minutes in the 28 days after assignment, relative to before: the offers change usage too."""
 
 
+@dataclass(frozen=True)
+class Laws:
+    """The offers' effects on the monthly churn log-odds: everyone's (``base_shift``), the persuaded
+    segment's extra (``persuadable_shift``) and a contacted sleeping dog's (``sleeping_dog_shift``)."""
+
+    base_shift: dict[str, float] = field(default_factory=lambda: dict(BASE_SHIFT))
+    persuadable_shift: dict[str, float] = field(default_factory=lambda: dict(PERSUADABLE_SHIFT))
+    sleeping_dog_shift: float = SLEEPING_DOG_SHIFT
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any] | None) -> Laws:
+        """The laws of a world's parameters (``{}`` or ``None``: the default world's)."""
+        return cls(**params) if params else cls()
+
+    def to_params(self) -> dict[str, Any]:
+        """The parameters that rebuild these laws."""
+        return asdict(self)
+
+
+DEFAULT_LAWS = Laws()
+# Ranges of a learner's world: each keeps its lesson (the persuaded segment's best offer stays its own,
+# the call stays the costly offer that pays only for recent tickets, sleeping dogs always leave when woken).
+PERSUADABLE_RANGE = {"discount": (-2.2, -1.4), "call": (-2.9, -2.0), "upgrade": (-0.9, -0.5)}
+BASE_RANGE = {"discount": (-0.35, -0.15), "call": (-0.2, -0.1), "upgrade": (-0.15, -0.05)}
+SLEEPING_DOG_RANGE = (1.2, 2.0)
+
+
+def sample_laws(rng: np.random.Generator) -> dict[str, Any]:
+    """A learner world's offer parameters, drawn uniformly within the ranges above (rounded to 0.01)."""
+
+    def draw(low: float, high: float) -> float:
+        return round(float(rng.uniform(low, high)), 2)
+
+    return Laws(
+        base_shift={arm: draw(*BASE_RANGE[arm]) for arm in OFFERS},
+        persuadable_shift={arm: draw(*PERSUADABLE_RANGE[arm]) for arm in OFFERS},
+        sleeping_dog_shift=draw(*SLEEPING_DOG_RANGE),
+    ).to_params()
+
+
 def segments(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Boolean masks of the customer types that drive each offer's effect."""
     price_sensitive = (f["price_change_pct_90d"] > 0) | (
@@ -61,21 +109,23 @@ def segments(f: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     }
 
 
-def logit_shift(arm: str, seg: dict[str, np.ndarray]) -> np.ndarray:
+def logit_shift(arm: str, seg: dict[str, np.ndarray], laws: Laws = DEFAULT_LAWS) -> np.ndarray:
     """The change in the monthly churn log-odds that ``arm`` causes, customer by customer."""
     n = seg["price_sensitive"].shape[0]
     if arm == "none":
         return np.zeros(n)
     persuaded = {"discount": "price_sensitive", "call": "recent_tickets", "upgrade": "heavy_user"}[arm]
-    shift = BASE_SHIFT[arm] + PERSUADABLE_SHIFT[arm] * seg[persuaded]
+    shift = laws.base_shift[arm] + laws.persuadable_shift[arm] * seg[persuaded]
     shift = np.where(seg["lost_cause"], shift * LOST_CAUSE_FACTOR, shift)
-    return np.where(seg["sleeping_dog"], SLEEPING_DOG_SHIFT, shift)
+    return np.where(seg["sleeping_dog"], laws.sleeping_dog_shift, shift)
 
 
-def monthly_hazard(p_none: np.ndarray, arm: str, seg: dict[str, np.ndarray]) -> np.ndarray:
+def monthly_hazard(
+    p_none: np.ndarray, arm: str, seg: dict[str, np.ndarray], laws: Laws = DEFAULT_LAWS
+) -> np.ndarray:
     """Monthly churn probability under ``arm``: the no-contact probability moved on the log-odds scale."""
     p = np.clip(p_none, 1e-6, 1 - 1e-6)
-    z = np.log(p / (1 - p)) + logit_shift(arm, seg)
+    z = np.log(p / (1 - p)) + logit_shift(arm, seg, laws)
     return 1.0 / (1.0 + np.exp(-z))
 
 

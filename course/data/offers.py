@@ -14,7 +14,10 @@ the end (``retained_90d``), a complaint ticket (``complained``) and usage after 
 ``WINDOW_DAYS + label_delay_days`` after the month start. ``oracle`` holds every arm's outcome and
 probabilities: for tests and benchmarks, never for a learner's analysis (like the churn oracle).
 
-The laws (who each offer persuades, the sleeping dogs a contact wakes) are in ``_offers_laws``; the
+The laws (who each offer persuades, the sleeping dogs a contact wakes) are in ``_offers_laws``; a
+learner's world (``course.worlds.current().churn()``) carries its own strengths of them, which every
+function here reads from the churn world it is given (:func:`world_laws`), and :func:`lessons` says what
+a world plants. The
 pre-period covariates (``minutes_28d``, ``revenue_pre_90d``) are measured before the month starts and
 correlate with the outcomes, which is what CUPED uses.
 """
@@ -118,6 +121,12 @@ def oracle(world: ChurnWorld, month: str | pd.Timestamp = EXPERIMENT_MONTH) -> p
     return _oracle_of(world, day, population(world, day))
 
 
+def world_laws(world: ChurnWorld) -> laws.Laws:
+    """The offers' laws of ``world``: a learner's world carries its own (``course.worlds``), any other
+    churn world has the default ones."""
+    return laws.Laws.from_params(world.params.get("offers"))
+
+
 def _oracle_of(world: ChurnWorld, day: pd.Timestamp, people: pd.DataFrame) -> pd.DataFrame:
     """``oracle`` for the population ``people`` of ``day`` (already built by the caller)."""
     _, index = _month(world, day)
@@ -125,7 +134,11 @@ def _oracle_of(world: ChurnWorld, day: pd.Timestamp, people: pd.DataFrame) -> pd
     p_none = people["customer_id"].map(truth).to_numpy(dtype=float)
     features = {name: people[name].to_numpy() for name in FEATURE_COLUMNS}
     seg = laws.segments(features)
-    rng = np.random.default_rng([int(world.params["seed"]), index, 7])
+    rules = world_laws(world)
+    seed = [int(world.params["seed"]), index, 7]
+    if "learner_seed" in world.params:  # a learner's world draws its own outcomes too
+        seed.append(int(world.params["learner_seed"]))
+    rng = np.random.default_rng(seed)
     n = len(people)
     u_churn = rng.random((n, laws.WINDOW_MONTHS))
     u_complaint = rng.random(n)
@@ -137,7 +150,7 @@ def _oracle_of(world: ChurnWorld, day: pd.Timestamp, people: pd.DataFrame) -> pd
     price = people["monthly_price"].to_numpy(dtype=float)
     minutes = people["minutes_28d"].to_numpy(dtype=float)
     for arm in ARMS:
-        hazard = laws.monthly_hazard(p_none, arm, seg)
+        hazard = laws.monthly_hazard(p_none, arm, seg, rules)
         churned = u_churn < hazard[:, None]
         alive = ~np.cumsum(churned, axis=1).astype(bool)
         months_paid = 1 + alive[:, : laws.WINDOW_MONTHS - 1].sum(axis=1)
@@ -153,6 +166,27 @@ def _oracle_of(world: ChurnWorld, day: pd.Timestamp, people: pd.DataFrame) -> pd
         out[f"complained_{arm}"] = (u_complaint < complaint).astype(np.int8)
         out[f"minutes_post_28d_{arm}"] = np.round(minutes * lift * np.exp(0.35 * usage_noise - 0.06), 1)
     return out
+
+
+def lessons(truth: pd.DataFrame) -> dict[str, object]:
+    """What an oracle frame plants, from its expected outcomes: the offer that retains best overall and
+    among customers with recent tickets, and how contact moves sleeping dogs' and lost causes' churn."""
+
+    def retention(rows: pd.Series) -> dict[str, float]:
+        return {arm: float(1 - truth.loc[rows, f"p_churn_90d_{arm}"].mean()) for arm in OFFERS}
+
+    everyone = pd.Series(True, index=truth.index)
+    overall, tickets = retention(everyone), retention(truth["recent_tickets"].astype(bool))
+    dogs, lost = truth["sleeping_dog"].astype(bool), truth["lost_cause"].astype(bool)
+    none = truth["p_churn_90d_none"]
+    return {
+        "best_overall": max(overall, key=overall.__getitem__),
+        "best_recent_tickets": max(tickets, key=tickets.__getitem__),
+        "retention_overall": overall,
+        "retention_recent_tickets": tickets,
+        "sleeping_dog_harm": min(float((truth[f"p_churn_90d_{a}"] - none)[dogs].mean()) for a in OFFERS),
+        "lost_cause_effect": max(abs(float((truth[f"p_churn_90d_{a}"] - none)[lost].mean())) for a in OFFERS),
+    }
 
 
 def outcome_known_date(world: ChurnWorld, month: str | pd.Timestamp) -> pd.Timestamp:

@@ -54,6 +54,12 @@ def grade_command(
         float, typer.Option("--wall", help="Seconds for the whole run of one submission.")
     ] = 600.0,
     memory: Annotated[int, typer.Option("--memory", help="Memory limit (address space) in MB.")] = 6144,
+    learner: Annotated[
+        str | None,
+        typer.Option(
+            "--learner", help="Grade in this learner's world (default: the submission's learner.toml)."
+        ),
+    ] = None,
     extra_tests: Annotated[
         Path | None,
         typer.Option("--extra-tests", help="A folder of hidden rubric-marked tests to run as well."),
@@ -91,12 +97,14 @@ def grade_command(
         )
     if extra_tests is not None and not extra_tests.is_dir():
         raise CourseError(f"--extra-tests {extra_tests}: not a folder.")
+    if learner and submissions:
+        raise CourseError("--learner names one submission's world: each class submission has its own.")
     limits = Limits(timeout=timeout, wall=wall, memory_mb=memory)
     if submissions:
         folders = [*submissions, *(more_submissions or [])]
         _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook)
     else:
-        _grade_one(project, target, fmt, out, limits, extra_tests, verbose)
+        _grade_one(project, target, fmt, out, limits, extra_tests, verbose, learner)
 
 
 def _grade_one(
@@ -107,6 +115,7 @@ def _grade_one(
     limits: Limits,
     extra_tests: Path | None,
     verbose: bool,
+    learner: str | None = None,
 ) -> None:
     from rich.console import Console
 
@@ -116,8 +125,8 @@ def _grade_one(
 
     console = Console(stderr=True)
     with console.status(f"Grading {project} ({target})…"):
-        report = grade_submission(project, target, limits=limits, extra_tests=extra_tests)
-    if extra_tests is None:
+        report = grade_submission(project, target, limits=limits, extra_tests=extra_tests, learner=learner)
+    if extra_tests is None and learner is None:
         record_if_own(report, "grade")
     if out is not None:
         write_reports(report, out, verbose=verbose)

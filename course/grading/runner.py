@@ -74,13 +74,17 @@ def grade_submission(
     extra_tests: Path | None = None,
     submission: str = "",
     select: Sequence[str] | None = None,
+    learner: str | None = None,
 ) -> GradeReport:
     """Grade ``target`` (``solutions``, ``projects`` or a path) for ``project``; never raises for bad code.
 
     ``select`` runs only these test files (relative to the project's graded tests) and no notebook: the
-    other tests and the notebook items are reported as not run. Raises ``GradingError`` only when grading
-    cannot run at all.
+    other tests and the notebook items are reported as not run. ``learner`` names the world to grade in
+    (``course.worlds``); by default the submission's own ``learner.toml``, else the default world. Raises
+    ``GradingError`` only when grading cannot run at all.
     """
+    from course.worlds import World, check_id, learner_of
+
     started = time.monotonic()
     limits = limits or Limits()
     try:
@@ -88,10 +92,14 @@ def grade_submission(
         name = resolve_project(project, root)
         rubric = load_rubric(name, root, extra_tests=extra_tests)
         folder = resolve_target(target, name, root)
+        world = World(check_id(learner, "--learner")) if learner else learner_of(folder)
     except CourseError as exc:  # grading cannot run: callers catch GradingError alone
         raise GradingError(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         run = GradingRun(name, rubric, folder, Path(tmp), limits, root, extra_tests)
+        run.learner = world.learner
+        if not world.is_default:
+            run.notes.append(f"Graded in the world of {world.label}.")
         run.prepare(select)
         run.execute(deadline=started + limits.wall)
         items = run.score()
@@ -213,6 +221,7 @@ class GradingRun(Sandbox):
         lane.work = self.tmp / "judge" / f"lane-{name}"
         lane.work.mkdir()
         lane.notebooks, lane.paths = list(notebooks), list(paths)
+        lane.learner = self.learner  # a lane grades in the run's world
         lane.disabled_plugins = lane.unneeded_plugins()
         return lane
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from course.grading.runner import Limits
 
 #: Environment variables the test process inherits; everything else (tokens, secrets) is dropped.
+LEARNER_ENV = "COURSE_LEARNER"  # course.worlds.ENV_VAR (the toolkit's worlds are imported lazily)
 KEPT_ENV = ("PATH", "HOME", "LANG", "TMPDIR", "COURSE_DATA_DIR", "COURSE_ROOT")
 FIXED_ENV = {
     "PYTHONHASHSEED": "0",
@@ -73,6 +74,7 @@ class Sandbox:
     paths: list[Path] | None
     notes: list[str]
     notebooks: list[Path]
+    learner: str = "default"  # the world the run grades in (course.worlds), set by grade_submission
     missing_notebooks: list[str]
     notebooks_skipped: bool
     disabled_plugins: list[str]
@@ -185,6 +187,7 @@ class Sandbox:
         env.update(FIXED_ENV)
         env[RUN_TOKEN_ENV] = self.token
         env[MEMORY_ENV] = str(self.limits.memory_mb)
+        env[LEARNER_ENV] = self.learner  # tests, worker and notebooks all work in the learner's world
         scratch = self.tmp / "tmp"  # the run's temporary files (pytest's tmp_path too) stay in its sandbox
         scratch.mkdir(exist_ok=True)
         env["TMPDIR"] = str(scratch)

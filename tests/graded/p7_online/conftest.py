@@ -1,4 +1,4 @@
-"""Shared fixtures of project 7's graded tests: the churn world, its February population and its oracle.
+"""Shared fixtures of project 7's graded tests: the learner's world, its February population and oracle.
 
 The oracle stays in the grader's process; the submission receives only what a learner could observe (arrays
 of outcomes, experiment logs), so its methods are graded against a truth it never sees.
@@ -11,10 +11,11 @@ import pytest
 
 @pytest.fixture(scope="session")
 def churn_world():
-    """The default churn world (cached by course.data)."""
-    from course.data import churn
+    """The churn world of the learner being graded (``course.worlds``: the grader sets the learner), with
+    that world's offer laws; the default world when none is set (cached by course.data)."""
+    from course import worlds
 
-    return churn.load_world(seed=0)
+    return worlds.current().churn()
 
 
 @pytest.fixture(scope="session")

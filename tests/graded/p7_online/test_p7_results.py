@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from course import worlds
 from course.grading.doclint import DocSpec, NumberRule, SectionSpec, cross_check, format_findings, lint
 
 PEEKING, BANDIT = "Why not stop as soon as it is significant", "When is a bandit the wrong tool"
@@ -41,6 +42,12 @@ def _results(project_dir) -> dict:
 def test_results_file_tells_a_consistent_story(project_dir):
     """reports/online.json: SRM flagged, CUPED on a pre-period covariate, honest uplift and bandit figures"""
     r = _results(project_dir)
+    graded_in = worlds.current().learner
+    assert r.get("world") == graded_in, (
+        f"reports/online.json says it was written in world {r.get('world')!r}, and you are graded in world "
+        f"{graded_in!r}: build the data with worlds.current().churn() (your learner.toml), as the first "
+        "cell of online.ipynb does, and keep its results['world']."
+    )
     assert r["srm"]["srm"]["mismatch"] and not r["srm"]["clean"]["mismatch"], (
         "flag the srm log, pass the clean one."
     )
