@@ -18,6 +18,7 @@ from course.doctor import doctor_command
 from course.errors import EXIT_ERROR, CourseError
 from course.grading.check import check_command
 from course.grading.commands import grade_command, mutants_command, rubric_command
+from course.grading.gradebook_commands import clone_command, gradebook_app, merge_command
 from course.grading.starter_check import check_starter_command
 from course.stories import stories_command
 
@@ -56,6 +57,9 @@ for name, command in (
     ("stories", stories_command),
 ):
     app.command(name)(reported(command))
+gradebook_app.command("merge")(reported(merge_command))
+gradebook_app.command("clone")(reported(clone_command))
+app.add_typer(gradebook_app, name="gradebook")
 
 
 def _version(show: bool) -> None:
