@@ -113,6 +113,8 @@ def find_similar(
     starter_code, _ = project_code(starter, manifest.package, manifest.notebooks)
     boilerplate = np.array(sorted(fingerprint(starter_code).hashes), dtype=np.int64)
     report = SimilarityReport(project, threshold, min_overlap, compared=[])
+    if not starter.is_dir():
+        report.notes.append(f"{starter}: no starter to discount, so the code every learner got counts too")
     prints = {}
     for name in sorted(folders):
         folder = folders[name]

@@ -167,10 +167,8 @@ def course_cli(args: list[str]) -> Any:
     return result
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def grade_the_class(tmp: Path) -> dict[str, Any]:
     """The class graded on one machine (deadline, similarity) and as three shards, then merged."""
-    tmp = tmp_path_factory.mktemp("class")
     course, klass, out = build_course(tmp), tmp / "class", tmp / "out"
     hostile = bool(confine.namespace_prefix()[0])  # only where the worker can be confined
     build_class(course, klass, hostile)
@@ -185,7 +183,25 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         merge = ["gradebook", "merge", *shards, "--out", str(out / "merged"), "--submissions", str(klass)]
         results.append(course_cli(merge))
     after = {p.name: digest(p) for p in klass.iterdir() if p.name != "hostile"}
-    return {"out": out, "class": klass, "course": course, "results": results, "intact": before == after}
+    outcomes = [{"exit_code": r.exit_code, "output": r.output} for r in results]
+    return {"out": str(out), "class": str(klass), "results": outcomes, "intact": before == after}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """:func:`grade_the_class`, once per test session: xdist's workers share it through a locked folder."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # one folder per session
+    record = shared / "class-grading" / "graded.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    with open(shared / "class-grading.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.is_file():
+            record.write_text(json.dumps(grade_the_class(record.parent)))
+    data = json.loads(record.read_text())
+    return {**data, "out": Path(data["out"]), "class": Path(data["class"])}
 
 
 def rows(path: Path) -> dict[str, dict[str, str]]:
@@ -195,7 +211,7 @@ def rows(path: Path) -> dict[str, dict[str, str]]:
 
 def test_every_run_completes(graded: dict[str, Any]) -> None:
     for result in graded["results"]:
-        assert result.exit_code == 0, result.output
+        assert result["exit_code"] == 0, result["output"]
 
 
 @pytest.mark.parametrize("name", ["grades.csv", "grades.json", "similarity.json", "similarity.md"])
