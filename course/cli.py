@@ -19,6 +19,7 @@ from course.errors import EXIT_ERROR, CourseError
 from course.export import export_command
 from course.grading.check import check_command
 from course.grading.commands import grade_command, mutants_command, rubric_command
+from course.grading.gradebook_commands import clone_command, gradebook_app, merge_command
 from course.grading.starter_check import check_starter_command
 from course.grading.status import status_command
 from course.stories import stories_command
@@ -62,6 +63,9 @@ for name, command in (
     ("export", export_command),
 ):
     app.command(name)(reported(command))
+gradebook_app.command("merge")(reported(merge_command))
+gradebook_app.command("clone")(reported(clone_command))
+app.add_typer(gradebook_app, name="gradebook")
 
 
 def _version(show: bool) -> None:

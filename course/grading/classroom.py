@@ -8,18 +8,22 @@ each of its sub-folders is one submission, named after the sub-folder.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import IO
 
-from course.files import atomic_write
+from course.errors import CourseError
+from course.grading.gradebook import Entry, write_gradebooks
+from course.grading.lateness import format_time, last_commit
 from course.grading.processes import stop_all
 from course.grading.reports import GradeReport, ItemResult
-from course.grading.rubric import Rubric, format_points
+from course.grading.rubric import Rubric
 from course.grading.runner import GradingError, Limits, grade_submission
+from course.grading.similarity import THRESHOLD, SimilarityReport, find_similar
+from course.grading.targets import resolve_target
+from course.paths import projects_dir
 
 
 @dataclass(frozen=True)
@@ -116,23 +120,39 @@ def grade_class(
     return [reports[sub] for sub in submissions]
 
 
+def rubric_points(rubric: Rubric) -> list[tuple[str, float]]:
+    """The rubric's (item id, points), in its order: what gradebooks and shard manifests record."""
+    return [(item.id, item.points) for item in rubric.items]
+
+
+def class_entries(
+    submissions: Sequence[Submission], reports: Sequence[GradeReport], deadline: datetime | None
+) -> list[Entry]:
+    """The gradebook's inputs: each report as JSON data, and the last commit time when there is a deadline."""
+    return [
+        Entry(sub.name, report.to_dict(), format_time(last_commit(sub.path)) if deadline else None)
+        for sub, report in zip(submissions, reports, strict=True)
+    ]
+
+
+def class_similarity(
+    project: str,
+    submissions: Sequence[Submission],
+    *,
+    root: Path | None = None,
+    threshold: float = THRESHOLD,
+) -> SimilarityReport:
+    """Similarity across ``submissions``, with the course's starter of ``project`` as boilerplate."""
+    folders: dict[str, Path | None] = {}
+    for sub in submissions:
+        try:
+            folders[sub.name] = resolve_target(sub.path, project, root)
+        except CourseError:
+            folders[sub.name] = None
+    return find_similar(project, folders, projects_dir(root) / project, root=root, threshold=threshold)
+
+
 def write_gradebook(path: Path, reports: Sequence[GradeReport], rubric: Rubric) -> Path:
-    """CSV: submission, score, max_score, then one column per rubric item id (points earned)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ids = [item.id for item in rubric.items]
-
-    def rows(handle: IO[str]) -> None:
-        writer = csv.writer(handle)
-        writer.writerow(["submission", "score", "max_score", *ids])
-        for report in reports:
-            earned = {item.id: item.earned for item in report.items}
-            writer.writerow(
-                [
-                    report.submission,
-                    format_points(report.score),
-                    format_points(report.max_score),
-                    *(format_points(earned.get(item_id, 0.0)) for item_id in ids),
-                ]
-            )
-
-    return atomic_write(path, rows, newline="")
+    """CSV (and JSON beside it): submission, score, max_score, one column per rubric item (points earned)."""
+    entries = [Entry(report.submission, report.to_dict()) for report in reports]
+    return write_gradebooks(path, rubric.project, rubric_points(rubric), entries)[0]

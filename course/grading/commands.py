@@ -14,6 +14,7 @@ import typer
 from course.errors import CourseError
 
 if TYPE_CHECKING:
+    from course.grading.class_options import ClassOptions
     from course.grading.classroom import Submission
     from course.grading.mutants import CatalogueReport
     from course.grading.reports import GradeReport
@@ -77,6 +78,33 @@ def grade_command(
     gradebook: Annotated[
         Path | None, typer.Option("--gradebook", help="Class mode: the CSV gradebook (default: grades.csv).")
     ] = None,
+    shard: Annotated[
+        str | None,
+        typer.Option(
+            "--shard",
+            help="Class mode: K/N, grade shard K (from 0) of N: the submissions at sorted-name positions "
+            "K, K+N, ...; needs --out. Merge the shards with `course gradebook merge`.",
+        ),
+    ] = None,
+    deadline: Annotated[
+        str | None,
+        typer.Option(
+            "--deadline",
+            help="Class mode: an ISO 8601 time with a zone (2026-12-01T23:59:00+00:00); the gradebook "
+            "adds each submission's last commit time and whether it is late (never penalised).",
+        ),
+    ] = None,
+    similarity: Annotated[
+        bool,
+        typer.Option(
+            "--similarity",
+            help="Class mode, whole class only: flag pairs of submissions sharing code beyond the starter "
+            "(similarity.json, similarity.md and a gradebook column; never penalised).",
+        ),
+    ] = False,
+    threshold: Annotated[
+        float, typer.Option("--similarity-threshold", help="Share of shared code that flags a pair.")
+    ] = 0.5,
 ) -> None:
     """Grade a submission (or a class, with --submissions) in an isolated, time- and memory-limited run.
 
@@ -101,8 +129,13 @@ def grade_command(
         raise CourseError("--learner names one submission's world: each class submission has its own.")
     limits = Limits(timeout=timeout, wall=wall, memory_mb=memory)
     if submissions:
+        from course.grading.class_options import ClassOptions
+
+        options = ClassOptions.parse(shard, deadline, similarity, threshold, out)
         folders = [*submissions, *(more_submissions or [])]
-        _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook)
+        _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook, options)
+    elif shard or deadline or similarity:
+        raise CourseError("--shard, --deadline and --similarity grade a class: add --submissions DIR.")
     else:
         _grade_one(project, target, fmt, out, limits, extra_tests, verbose, learner)
 
@@ -158,21 +191,27 @@ def _grade_class(
     verbose: bool,
     jobs: int,
     gradebook: Path | None,
+    options: ClassOptions,
 ) -> None:
     import json
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from course.grading.classroom import find_submissions, grade_class, write_gradebook
+    from course.grading.class_options import record_class
+    from course.grading.classroom import find_submissions, grade_class
     from course.grading.reports import write_reports
     from course.grading.rubric import load_rubric
+    from course.grading.shards import select_shard
     from course.paths import resolve_project
 
     name = resolve_project(project)
     rubric = load_rubric(name, extra_tests=extra_tests)
-    subs = find_submissions(folders, name)
+    everyone = find_submissions(folders, name)
+    subs = select_shard(everyone, [sub.name for sub in everyone], options.shard)
     console = Console(stderr=True)
+    if options.shard.count > 1:
+        console.print(f"{name}: shard {options.shard}, {len(subs)} of {len(everyone)} submissions")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task(f"Grading {len(subs)} submissions of {name}", total=len(subs))
@@ -185,9 +224,10 @@ def _grade_class(
         reports = grade_class(
             name, subs, rubric, jobs=jobs, limits=limits, extra_tests=extra_tests, on_done=done
         )
-    book = write_gradebook(gradebook or (out or Path.cwd()) / "grades.csv", reports, rubric)
+    written = record_class(name, rubric, everyone, subs, reports, options, out, gradebook)
     console.print(
-        f"Wrote the gradebook {book}" + (f" and one report folder per submission in {out}" if out else "")
+        f"Wrote {', '.join(str(path) for path in written)}"
+        + (f" and one report folder per submission in {out}" if out else "")
     )
     if fmt == "json":
         payload = [{"submission": r.submission, **r.to_dict()} for r in reports]

@@ -15,9 +15,12 @@ WIDTH = 92
 
 
 def command_names(app) -> list[str]:
-    """The names of the app's commands, in registration order."""
+    """The names of the app's commands, in registration order; a group, then each of its commands."""
     names = [info.name or info.callback.__name__.replace("_", "-") for info in app.registered_commands]
-    names += [info.name for info in app.registered_groups if info.name]
+    for group in app.registered_groups:
+        if group.name:
+            names.append(group.name)
+            names += [f"{group.name} {name}" for name in command_names(group.typer_instance)]
     return names
 
 
@@ -37,7 +40,7 @@ def render_reference(app) -> str:
     """Markdown: the app's overview, then one section per command with its full help."""
     parts = ["```text", help_text(app, []), "```"]
     for name in command_names(app):
-        parts += ["", f"## `course {name}`", "", "```text", help_text(app, [name]), "```"]
+        parts += ["", f"## `course {name}`", "", "```text", help_text(app, name.split()), "```"]
     return "\n".join(parts)
 
 

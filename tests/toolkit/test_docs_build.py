@@ -88,6 +88,27 @@ def test_cli_reference_documents_every_command():
     assert "--fast" in markdown and "Go fast." in markdown
 
 
+def test_cli_reference_documents_a_groups_commands():
+    import typer
+
+    hook = _hook("cli_reference")
+    app = typer.Typer(name="course", add_completion=False, rich_markup_mode=None)
+    group = typer.Typer(help="Books.")
+
+    @app.command("alpha")
+    def alpha() -> None:
+        """Do alpha."""
+
+    @group.command("merge")
+    def merge(out: str = typer.Option(..., "--out", help="Where the merged book goes.")) -> None:
+        """Merge books."""
+
+    app.add_typer(group, name="book")
+    assert hook.command_names(app) == ["alpha", "book", "book merge"]
+    markdown = hook.render_reference(app)
+    assert "## `course book merge`" in markdown and "Where the merged book goes." in markdown
+
+
 @pytest.mark.slow
 def test_site_builds_strict_and_lists_every_command(tmp_path: Path):
     root = repo_root()
