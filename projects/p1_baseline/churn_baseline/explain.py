@@ -4,8 +4,14 @@ The boosting pipeline splits its categorical columns natively ("plan in {basic, 
 ``TreeExplainer`` reads every split of scikit-learn's histogram gradient boosting as a numeric threshold,
 so on those splits its values no longer add up to the model's output. :func:`tree_ensemble` rewrites each
 categorical split as a small chain of threshold splits on the same column that sends every category, and
-missing values, the same way: the same function, so the interventional SHAP values (which depend only on
-the function and the background rows) are exactly those of the model itself.
+missing values, the same way: the same function. Each node's cover is counted, in float64, on background
+rows (training customers), and tree SHAP (tree-path-dependent) on that ensemble is exact: a row's values
+plus the base value (the background's mean log-odds) give the model's log-odds. (shap's interventional
+algorithm missed the log-odds by up to 0.10 on this model even without categorical splits, on a few rows
+only, as a float32 comparison with the thresholds would.)
+
+What the values mean: how much each column moves this customer's log-odds away from the background's mean,
+given the model. They describe the model's associations, not causes, and not what changing a column would do.
 """
 
 from __future__ import annotations
