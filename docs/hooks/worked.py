@@ -40,6 +40,9 @@ ALT_TEXT: dict[str, list[str]] = {
         "Reliability diagram: observed churn rate against predicted probability for gradient boosting, "
         "for boosting trained with balanced class weights, and for the same model after sigmoid "
         "calibration, with the diagonal of perfect calibration.",
+        "Profit on the test months against the recall gap between age bands, one point per contact "
+        "policy (unmitigated, and Fairlearn's equal-opportunity thresholds at four tolerances), each gap "
+        "with its 95 % bootstrap interval as a horizontal bar.",
     ],
     "p2_serving/serving.ipynb": [
         "Histogram of the churn probabilities written by the batch scoring job, with the decision "

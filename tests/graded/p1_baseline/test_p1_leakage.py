@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.rubric("p1.leakage.named", points=2)
+@pytest.mark.rubric("p1.leakage.named", points=1)
 def test_leaky_columns_named_with_reasons(project_module, leaky_names):
     """The four export-time columns are named as leaky, each with a one-line reason."""
     leakage = project_module("churn_baseline.leakage")

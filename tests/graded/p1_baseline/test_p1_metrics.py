@@ -17,7 +17,7 @@ def _cases():
     yield np.array([0, 0, 1, 1, 0, 1]), np.array([0.1, 0.4, 0.4, 0.8, 0.8, 0.9])  # ties
 
 
-@pytest.mark.rubric("p1.metrics.match_sklearn", points=3)
+@pytest.mark.rubric("p1.metrics.match_sklearn", points=2)
 def test_metrics_match_scikit_learn(project_module):
     """PR-AUC, ROC-AUC, log-loss and Brier match scikit-learn's definitions."""
     metrics = project_module("churn_baseline.metrics")
@@ -36,7 +36,7 @@ def test_metrics_match_scikit_learn(project_module):
             )
 
 
-@pytest.mark.rubric("p1.metrics.capacity", points=3)
+@pytest.mark.rubric("p1.metrics.capacity", points=2)
 def test_precision_recall_at_capacity_hand_computed(project_module):
     """Precision and recall at capacity: contact the top share of scores, count the churners reached."""
     metrics = project_module("churn_baseline.metrics")
@@ -56,7 +56,7 @@ def test_precision_recall_at_capacity_hand_computed(project_module):
     )
 
 
-@pytest.mark.rubric("p1.metrics.profit", points=3)
+@pytest.mark.rubric("p1.metrics.profit", points=2)
 def test_expected_profit_hand_computed(project_module, decision):
     """Expected profit of a contact list under the stated costs."""
     metrics = project_module("churn_baseline.metrics")
@@ -73,7 +73,7 @@ def test_expected_profit_hand_computed(project_module, decision):
     assert none == pytest.approx(0.0), f"Contacting nobody costs and earns nothing; got {none}."
 
 
-@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=4)
+@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=3)
 def test_bootstrap_resamples_customers(project_module):
     """The bootstrap interval resamples customers (all their rows together), not rows."""
     metrics = project_module("churn_baseline.metrics")

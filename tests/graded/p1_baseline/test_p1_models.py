@@ -26,7 +26,7 @@ def _frame(seed: int, n: int = 1500) -> tuple[pd.DataFrame, np.ndarray]:
     return df, y
 
 
-@pytest.mark.rubric("p1.baselines.prior_and_rule", points=3)
+@pytest.mark.rubric("p1.baselines.prior_and_rule", points=2)
 def test_prior_and_rule_baselines(project_module):
     """The prior predicts the base rate; the hand rule flags rows by its conditions and learns their rates."""
     baselines = project_module("churn_baseline.baselines")
@@ -54,7 +54,7 @@ def test_prior_and_rule_baselines(project_module):
     )
 
 
-@pytest.mark.rubric("p1.baselines.pipelines", points=3)
+@pytest.mark.rubric("p1.baselines.pipelines", points=2)
 def test_model_pipelines_work_on_any_table(project_module):
     """Logistic regression and boosting pipelines fit any table with gaps, categories and unseen values."""
     baselines = project_module("churn_baseline.baselines")

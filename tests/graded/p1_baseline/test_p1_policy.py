@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.rubric("p1.thresholds.capacity_and_profit", points=3)
+@pytest.mark.rubric("p1.thresholds.capacity_and_profit", points=2)
 def test_thresholds_by_capacity_and_by_profit(project_module, decision):
     """The capacity threshold, the profit curve and the best-profit threshold within capacity."""
     thresholds = project_module("churn_baseline.thresholds")
@@ -54,7 +54,7 @@ def test_profit_threshold_stays_within_capacity_and_never_loses(project_module, 
     )
 
 
-@pytest.mark.rubric("p1.calibration.ece", points=3)
+@pytest.mark.rubric("p1.calibration.ece", points=2)
 def test_expected_calibration_error_hand_computed(project_module):
     """Reliability table and ECE, hand-computed: equal-width bins on request, equal-mass bins by default."""
     calibration = project_module("churn_baseline.calibration")
@@ -113,7 +113,7 @@ def test_calibration_error_uses_equal_mass_bins_by_default(project_module):
     )
 
 
-@pytest.mark.rubric("p1.calibration.improves", points=3)
+@pytest.mark.rubric("p1.calibration.improves", points=2)
 def test_calibrator_lowers_calibration_error(project_module, read_metrics):
     """A calibrator fitted on validation data lowers the ECE of an over-confident model on new data."""
     calibration = project_module("churn_baseline.calibration")
@@ -151,7 +151,7 @@ def test_calibrator_lowers_calibration_error(project_module, read_metrics):
     )
 
 
-@pytest.mark.rubric("p1.slices.report", points=3)
+@pytest.mark.rubric("p1.slices.report", points=2)
 def test_slice_report_and_worst_slice(project_module):
     """Metrics by slice, the worst slice named, and the missed churners listed."""
     slices = project_module("churn_baseline.slices")

@@ -66,7 +66,7 @@ def _check_grouped(split, df: pd.DataFrame, n_splits: int, seed: int) -> None:
     assert len(fit) + len(val) == len(df) and len(val) > 0, "grouped_holdout must use every row exactly once."
 
 
-@pytest.mark.rubric("p1.split.out_of_time", points=3)
+@pytest.mark.rubric("p1.split.out_of_time", points=2)
 def test_out_of_time_split_holds_out_the_latest_mature_periods(project_module, make_panel):
     """The test set is the latest mature periods; no test period comes before a training period."""
     split = project_module("churn_baseline.split")
@@ -81,7 +81,7 @@ def test_out_of_time_split_holds_out_the_latest_mature_periods(project_module, m
     prop()
 
 
-@pytest.mark.rubric("p1.split.immature_excluded", points=3)
+@pytest.mark.rubric("p1.split.immature_excluded", points=2)
 def test_immature_labels_never_used(project_module, make_panel):
     """Rows whose label is not yet known are in neither set, and are not turned into "no churn"."""
     split = project_module("churn_baseline.split")
@@ -117,7 +117,7 @@ def test_partly_labelled_period_dropped_whole(project_module, make_panel):
     )
 
 
-@pytest.mark.rubric("p1.split.grouped_by_customer", points=3)
+@pytest.mark.rubric("p1.split.grouped_by_customer", points=2)
 def test_validation_is_grouped_by_customer(project_module, make_panel):
     """Validation folds and the hold-out never put one customer on both sides."""
     split = project_module("churn_baseline.split")
