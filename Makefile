@@ -25,7 +25,7 @@ export PYTHONHASHSEED := 0
 
 .PHONY: help start test lint lint-fix test-toolkit test-graded test-starters assign-check \
         test-notebooks docs-build test-browser docs screenshots grade assign data doctor clean mutants \
-        mutants-ci lock export export-check
+        mutants-ci lock export export-check worlds-check
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-22s %s\n", $$1, $$2}'
@@ -121,6 +121,10 @@ export: $(STAMP) ## course authors: write the learner repository (no solutions) 
 # Not part of `make test` (it installs a second .venv): CI runs it after the mutants.
 export-check: $(STAMP) ## the learner repository, tried as a learner: export, clone, make test, make start
 	$(BIN)/python tools/export_check.py
+
+# Not part of `make test` (three gradings per project): CI runs it after the export check.
+worlds-check: $(STAMP) ## the solutions graded in three learners' worlds (tools/worlds_check.py)
+	$(BIN)/python tools/worlds_check.py
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf .cache site grades

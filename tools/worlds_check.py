@@ -1,0 +1,42 @@
+"""The reference solutions graded in learners' worlds (CI: ``make worlds-check``; a few minutes).
+
+For every project whose data take world parameters (``WORLD_PROJECTS``), the solution is graded in the
+worlds of three learner ids: every rubric item must earn full marks except the items that compare the
+written answers with the results (``PROSE_ITEMS``), which must *lose* points, since the reference README
+quotes the default world's numbers: a memo copied from the worked solution does not pass in a learner's
+world.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from course.grading.runner import grade_submission
+
+LEARNERS = ("alice", "bob", "carol")
+WORLD_PROJECTS = ("p7",)
+PROSE_ITEMS = {"p7": {"p7.readme.numbers"}}
+
+
+def main() -> None:
+    """Grade each world project's solution in each learner's world; exit 1 naming what went wrong."""
+    problems = []
+    for project in WORLD_PROJECTS:
+        for learner in LEARNERS:
+            report = grade_submission(project, "solutions", learner=learner)
+            prose = PROSE_ITEMS[project]
+            short = [i.id for i in report.items if i.earned < i.points and i.id not in prose]
+            kept = [i.id for i in report.items if i.id in prose and i.earned == i.points]
+            score = f"{report.score:g}/{report.max_score:g}"
+            print(f"{project} in {learner}'s world: {score} ({report.duration_s:.0f} s)")
+            if short:
+                problems.append(f"{project} in {learner}'s world: the solution loses points on {short}")
+            if kept:
+                problems.append(f"{project} in {learner}'s world: {kept} kept the default world's numbers")
+    if problems:
+        sys.exit("worlds-check:\n  " + "\n  ".join(problems))
+    print("worlds-check: every solution earns every item in every learner's world but the prose numbers")
+
+
+if __name__ == "__main__":
+    main()
