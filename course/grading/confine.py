@@ -49,7 +49,8 @@ def namespace_prefix() -> tuple[tuple[str, ...], str]:
         return (), "the `unshare` command is not available"
     # a pid namespace with its own /proc: no process of the grader is visible (its environment, its root
     # through /proc/<pid>/root), and every process left when the test process ends is killed with it
-    prefix = [unshare, "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc"]
+    # a cgroup namespace rooted at the attempt's cgroup (see processes.Cgroup): no process can move out of it
+    prefix = [unshare, "--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--cgroup"]
     if os.geteuid() != 0:
         prefix.insert(1, "--map-root-user")
     try:
@@ -59,6 +60,44 @@ def namespace_prefix() -> tuple[tuple[str, ...], str]:
     if probe.returncode != 0:
         return (), probe.stderr.decode(errors="replace").strip() or f"exit status {probe.returncode}"
     return tuple(prefix), ""
+
+
+@functools.cache
+def network_namespace() -> bool:
+    """Whether a worker can get a network namespace of its own (no host reachable)."""
+    prefix, _ = namespace_prefix()
+    if not prefix:
+        return False
+    try:
+        probe = subprocess.run([*prefix, "--net", "true"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def missing_protections() -> str:
+    """One note, in a learner's words, naming the protections this machine could not give; or "".
+
+    Without mount namespaces the test processes' own note already says that nothing was confined; this
+    one adds what else was missing: the network namespace and the tracking of processes by cgroup.
+    """
+    from course.grading.processes import cgroup_base
+
+    missing = []
+    if namespace_prefix()[0] and not network_namespace():
+        missing.append("cutting your code off from the network")
+    if cgroup_base()[0] is None:
+        missing.append(
+            "tracking every process your code starts by a cgroup (processes left running were found by "
+            "a scan of the machine's processes instead)"
+        )
+    if not missing:
+        return ""
+    who = "as root" if os.geteuid() == 0 else f"as a user without root rights (uid {os.geteuid()})"
+    return (
+        f"Grading ran {who}, so some protections were not available: {'; '.join(missing)}. Your score "
+        "does not depend on them: they protect the grader and other submissions from the code it runs."
+    )
 
 
 def confined(command: list[str], root: Path, keep: list[Path]) -> tuple[list[str], str]:
@@ -115,7 +154,7 @@ def worker_command(
     # --kill-child: when the judge kills the worker (a hang), its namespace's first process dies with it,
     # and with that process every process the worker started
     # --net: a new network namespace with only a loopback interface, down: the submission reaches no host
-    isolation = [] if network else ["--net"]
+    isolation = ["--net"] if not network and network_namespace() else []
     return [prefix[0], "--kill-child", *isolation, *prefix[1:], *wrapper, "--", *command], ""
 
 

@@ -28,9 +28,10 @@ from typing import Any
 
 from course.errors import CourseError
 from course.grading import scoring
-from course.grading.confine import confined
+from course.grading.confine import confined, missing_protections
 from course.grading.messages import describe_exit, format_seconds
 from course.grading.processes import (
+    Cgroup,
     forget,
     kill_group,
     kill_strays,
@@ -109,7 +110,7 @@ def grade_submission(
         items=items,
         duration_s=time.monotonic() - started,
         versions=versions(),
-        notes=run.notes + [note for _, note in run.test_notes],
+        notes=run.notes + [note for _, note in run.test_notes] + run.machine_notes(),
         submission=submission,
     )
 
@@ -179,6 +180,8 @@ class GradingRun(Sandbox):
         self.stop_reason = NOT_RUN
         self.unrun: dict[str, str] = {}  # nodeid -> why it has no result (from a lane that stopped early)
         self.token = uuid.uuid4().hex
+        self.strays = 0  # processes of the submission still running when an attempt ended (then killed)
+        self.tracking = "scan"  # how those processes were found: "cgroup" where the machine allows it
 
     # -- execution --------------------------------------------------------------------------------------
     def execute(self, deadline: float) -> None:
@@ -225,6 +228,17 @@ class GradingRun(Sandbox):
         lane.disabled_plugins = lane.unneeded_plugins()
         return lane
 
+    def machine_notes(self) -> list[str]:
+        """Once per report: the protections this machine lacked, and processes killed at the end."""
+        notes = [note] if (note := missing_protections()) else []
+        if self.strays:
+            how = "by their cgroup" if self.tracking == "cgroup" else "by a scan of the processes"
+            notes.append(
+                f"{self.strays} process(es) your code started were still running when grading ended: the "
+                f"grader found them {how} and killed them."
+            )
+        return notes
+
     def absorb(self, lane: GradingRun) -> None:
         """Take a finished lane's results, reasons, errors and notes into this run."""
         self.records.update(lane.records)
@@ -234,6 +248,8 @@ class GradingRun(Sandbox):
                 self.unrun[nodeid] = lane.unrun.get(nodeid, lane.stop_reason)
         self.collect_errors.update(lane.collect_errors)
         self.broken_imports.update(lane.broken_imports)
+        self.strays += lane.strays
+        self.tracking = lane.tracking
         self.notes += [note for note in lane.notes if note not in self.notes]
         self.test_notes = sorted([*self.test_notes, *lane.test_notes], key=lambda pair: pair[0])
         if lane.stop_reason != NOT_RUN:
@@ -299,6 +315,9 @@ class GradingRun(Sandbox):
         command, note = confined(self.command(number), self.root, [Path(env["COURSE_DATA_DIR"])])
         if note and note not in self.notes:
             self.notes.append(note)
+        cgroup = Cgroup.for_attempt(f"{self.token}-{number}")  # the attempt's processes, killed at its end
+        if cgroup is not None:
+            command, self.tracking = cgroup.wrap(command), "cgroup"
         with open(self.work / f"pytest-{number}.log", "wb") as log:
             process = start(
                 command,
@@ -326,7 +345,7 @@ class GradingRun(Sandbox):
                     kill_group(process)
                 process.wait()
                 forget(process)
-                kill_strays(self.token)
+                self.strays += cgroup.kill() if cgroup is not None else kill_strays(self.token)
         self.consume(attempt)
         return attempt, process.returncode, killed
 

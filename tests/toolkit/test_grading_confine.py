@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from course.grading import confine
+from course.grading import confine, processes
 from course.grading.runner import Limits, grade_submission
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_course"
@@ -113,10 +113,15 @@ def test_the_data_cache_stays_writable_and_the_toolkit_read_only(tmp_path: Path)
 
 
 LEAVE_A_PROCESS = """
-import subprocess as _subprocess
+import os as _os
 
 def add(a, b):
-    _subprocess.Popen(["sleep", "{seconds}"], start_new_session=True, env={{}}, close_fds=True)
+    if _os.fork() == 0:  # a detached grandchild: its own session, an empty environment, re-parented
+        _os.setsid()
+        if _os.fork() == 0:
+            _os.execve("/bin/sleep", ["sleep", "{seconds}"], {{}})
+        _os._exit(0)
+    _os.wait()
     return a + b
 """
 
@@ -128,14 +133,20 @@ def sleepers(seconds: str) -> list:
 
 
 def test_no_process_of_a_submission_outlives_its_grading(course: Path, monkeypatch) -> None:
+    """Confined, the pid namespace ends a double-forked, detached child; unconfined, its cgroup does."""
     seconds = "301.5"  # an argument no other process on the machine has
-    grade_submission(
-        "p1", attack(course, LEAVE_A_PROCESS.format(seconds=seconds)), root=course, limits=LIMITS
-    )
+    target = attack(course, LEAVE_A_PROCESS.format(seconds=seconds))
+    grade_submission("p1", target, root=course, limits=LIMITS)
     assert sleepers(seconds) == []
     unconfined(monkeypatch)
-    grade_submission("p1", course.parent / "attack", root=course, limits=LIMITS)
+    report = grade_submission("p1", target, root=course, limits=LIMITS)
+    if processes.cgroup_base()[0] is not None:
+        assert sleepers(seconds) == [], "the attempt's cgroup must end the process a scan cannot find"
+        assert any("found them by their cgroup" in note for note in report.notes), report.notes
+    monkeypatch.setattr(processes, "cgroup_base", lambda: (None, "switched off by the test"))
+    report = grade_submission("p1", target, root=course, limits=LIMITS)
     left = sleepers(seconds)
     for process in left:
         process.kill()
-    assert left, "without confinement the detached process survives: the test is not vacuous"
+    assert left, "with neither a pid namespace nor a cgroup the detached process survives: not vacuous"
+    assert any("tracking every process your code starts by a cgroup" in note for note in report.notes)
