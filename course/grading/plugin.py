@@ -20,6 +20,7 @@ runner: ``project``, ``in_place``, ``done`` node ids to deselect, ``broken_impor
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,8 @@ from course.grading.session import grading as _grading
 __all__ = ["_course_project", "grading_note", "project_dir", "project_module"]
 
 HIDDEN_ID = getattr(pytest, "HIDDEN_PARAM", None)
+#: A frame of an IPython traceback: ``File /path/module.py:12`` (module level) or ``..., in function(...)``
+FRAME = re.compile(r"^File (?P<path>/.+?):(?P<line>\d+)(?:, in (?P<function>[^\s(]+))?", re.MULTILINE)
 CELL_GRACE_S = 30.0  # a cell's pytest timeout on top of nbval's own: kernel start-up and interrupt
 
 
@@ -158,13 +161,38 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
         info = grading.items[item.nodeid]
         exc = call.excinfo.value
         if info["kind"] == "cell":
-            report.course_message = _cell_message(item, exc, info)
+            report.course_message = _cell_message(item, exc, info, grading)
         else:
             report.course_message = messages.exception_message(exc, grading.copies)
     return report
 
 
-def _cell_message(item: Any, exc: BaseException, info: dict[str, Any]) -> str:
+def _hung_imports(error: dict[str, Any] | None, target: str) -> list[str]:
+    """The submission's modules whose import a timed-out cell was running (from the interrupt's traceback).
+
+    Every module-level frame in a file of the submission is a module whose import had not finished when
+    the kernel was interrupted (a cell's own frames read ``Cell In[n]``, a function's ``File ..., in f``).
+    """
+    if error is None or target in ("solutions", "projects"):
+        return []
+    text = messages.strip_ansi("\n".join(map(str, error.get("traceback") or [])))
+    modules = []
+    for frame in FRAME.finditer(text):
+        path = Path(frame["path"])
+        if (
+            frame["function"] not in (None, "<module>")
+            or path.suffix != ".py"
+            or not path.is_relative_to(target)
+        ):
+            continue
+        parts = path.relative_to(target).with_suffix("").parts
+        module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        if module and module not in modules:
+            modules.append(module)
+    return modules
+
+
+def _cell_message(item: Any, exc: BaseException, info: dict[str, Any], grading: GradingSession) -> str:
     where = f"{info['notebook']}, code cell {info['cell'] + 1}"
     if info["source"]:
         where += f" (`{info['source']}`)"
@@ -175,6 +203,13 @@ def _cell_message(item: Any, exc: BaseException, info: dict[str, Any]) -> str:
     seconds = messages.timeout_seconds(exc)
     if "Timeout" in text or seconds is not None:
         limit = seconds or float(item.config.getoption("nbval_cell_timeout", 0) or 0)
+        for module in _hung_imports(error, grading.target):  # a test's import would hang as long: it
+            grading.remember_broken_import(  # fails at once instead
+                module,
+                f"Could not import {module}: the import did not finish within "
+                f"{messages.format_seconds(limit)} in {where}: is there an infinite loop or a long "
+                "computation at module level? Put it inside a function",
+            )
         return f"{where} did not finish within {messages.format_seconds(limit)}"
     if isinstance(exc, KernelDiedError):
         return f"{where}: {exc}"

@@ -381,6 +381,8 @@ class GradingRun(Sandbox):
                 attempt.importing = []
             elif kind == "import_start":
                 attempt.importing.append(event["module"])
+            elif kind == "broken_import":
+                self.broken_imports.setdefault(event["module"], event["message"])
             elif kind == "import_end" and attempt.importing:
                 attempt.importing.pop()
             elif kind == "note":

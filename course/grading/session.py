@@ -100,7 +100,7 @@ class GradingSession:
         """
         failures = self.import_failures.setdefault(project, {})
         prefixes = _prefixes(name) if load is None else [name]
-        for prefix in prefixes:
+        for prefix in _prefixes(name):  # a package that failed fails every module below it
             if prefix in failures:
                 pytest.fail(failures[prefix], pytrace=False)
         if load is None:
@@ -119,6 +119,14 @@ class GradingSession:
             self.record("import_end", module=name, ok=True)
             return module
         pytest.fail(message, pytrace=False)  # outside the except block: no chained traceback
+
+    def remember_broken_import(self, module: str, message: str) -> None:
+        """A module of the submission whose import failed elsewhere (a notebook's kernel): the tests that
+        import it fail at once with ``message``, in this process and in the runner's next ones."""
+        project = self.state.get("project")
+        if project and module not in self.import_failures.setdefault(project, {}):
+            self.import_failures[project][module] = message
+            self.record("broken_import", module=module, message=message)
 
     # -- items ------------------------------------------------------------------------------------------
     def describe(self, item: pytest.Item) -> dict[str, Any] | None:
