@@ -108,7 +108,9 @@ def population(world: ChurnWorld, month: str | pd.Timestamp = EXPERIMENT_MONTH) 
     return frame.sort_values("customer_id", kind="stable").reset_index(drop=True)
 
 
-def oracle(world: ChurnWorld, month: str | pd.Timestamp = EXPERIMENT_MONTH) -> pd.DataFrame:
+def oracle(
+    world: ChurnWorld, month: str | pd.Timestamp = EXPERIMENT_MONTH, *, people: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Every arm's outcome for every customer of ``month``'s population (tests and benchmarks only).
 
     Per arm ``a``: ``p_churn_90d_a``, ``expected_revenue_a``, ``p_complaint_a`` (probabilities and the
@@ -116,9 +118,11 @@ def oracle(world: ChurnWorld, month: str | pd.Timestamp = EXPERIMENT_MONTH) -> p
     ``complained_a``, ``minutes_post_28d_a``; the segment flags (``SEGMENTS``) and the no-contact monthly
     hazard ``p_churn_month``. The draws share random numbers across arms (a customer who stays without
     contact and leaves when contacted is a sleeping dog, not noise), seeded by the world and the month.
+    ``people`` is ``population(world, month)`` when the caller has it already (learners' worlds share the
+    churn tables, so one population serves them all).
     """
     day, _ = _month(world, month)
-    return _oracle_of(world, day, population(world, day))
+    return _oracle_of(world, day, population(world, day) if people is None else people)
 
 
 def world_laws(world: ChurnWorld) -> laws.Laws:

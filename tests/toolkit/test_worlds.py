@@ -79,8 +79,17 @@ def test_a_submission_s_world_is_found_from_its_project_folder(tmp_path: Path) -
 
 
 @pytest.fixture(scope="module")
-def planted() -> dict[str, dict[str, object]]:
-    truths = {learner: offers.oracle(worlds.World(learner).churn()) for learner in ("default", *IDS)}
+def people():
+    """February's population: the same for every learner (the churn tables are shared so far)."""
+    return offers.population(worlds.World("default").churn(), offers.EXPERIMENT_MONTH)
+
+
+@pytest.fixture(scope="module")
+def planted(people) -> dict[str, dict[str, object]]:
+    truths = {
+        learner: offers.oracle(worlds.World(learner).churn(), offers.EXPERIMENT_MONTH, people=people)
+        for learner in ("default", *IDS)
+    }
     return {learner: offers.lessons(truth) for learner, truth in truths.items()}
 
 
@@ -107,7 +116,7 @@ def test_learners_worlds_differ_in_the_lessons_not_only_in_the_noise(
     assert len(set(lessons.values())) == len(lessons), lessons
 
 
-def test_the_weakest_corner_of_the_ranges_still_plants_the_call_lesson() -> None:
+def test_the_weakest_corner_of_the_ranges_still_plants_the_call_lesson(people) -> None:
     corner = laws.Laws(
         base_shift={
             "discount": laws.BASE_RANGE["discount"][0],
@@ -123,5 +132,5 @@ def test_the_weakest_corner_of_the_ranges_still_plants_the_call_lesson() -> None
     )
     base = worlds.World("default").churn()
     world = type(base)(**{**base.__dict__, "params": {**base.params, "offers": corner.to_params()}})
-    found = offers.lessons(offers.oracle(world))
+    found = offers.lessons(offers.oracle(world, offers.EXPERIMENT_MONTH, people=people))
     assert found["best_recent_tickets"] == "call" and found["best_overall"] == "discount", found
