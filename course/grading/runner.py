@@ -97,8 +97,7 @@ def grade_submission(
     except CourseError as exc:  # grading cannot run: callers catch GradingError alone
         raise GradingError(str(exc)) from exc
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-        run = GradingRun(name, rubric, folder, Path(tmp), limits, root, extra_tests)
-        run.learner = world.learner
+        run = GradingRun(name, rubric, folder, Path(tmp), limits, root, extra_tests, world.learner)
         if not world.is_default:
             run.notes.append(f"Graded in the world of {world.label}.")
         run.prepare(select)
@@ -159,9 +158,10 @@ class GradingRun(Sandbox):
         limits: Limits,
         root: Path,
         extra_tests: Path | None,
+        learner: str = "default",
     ) -> None:
         self.project, self.rubric, self.folder, self.tmp = project, rubric, folder, tmp
-        self.limits, self.root, self.extra_tests = limits, root, extra_tests
+        self.limits, self.root, self.extra_tests, self.learner = limits, root, extra_tests, learner
         self.submission = tmp / "submission" / project
         self.tests = tmp / "tests" / "graded" / project
         self.work = tmp / "judge"  # the attempts' results, state and logs (a folder per lane); never
@@ -219,12 +219,18 @@ class GradingRun(Sandbox):
     def lane(self, name: str, notebooks: list[Path], paths: list[Path]) -> GradingRun:
         """A run over part of this run's prepared files, with its own folder, processes and restarts."""
         lane = GradingRun(
-            self.project, self.rubric, self.folder, self.tmp, self.limits, self.root, self.extra_tests
+            self.project,
+            self.rubric,
+            self.folder,
+            self.tmp,
+            self.limits,
+            self.root,
+            self.extra_tests,
+            self.learner,
         )
         lane.work = self.tmp / "judge" / f"lane-{name}"
         lane.work.mkdir()
         lane.notebooks, lane.paths = list(notebooks), list(paths)
-        lane.learner = self.learner  # a lane grades in the run's world
         lane.disabled_plugins = lane.unneeded_plugins()
         return lane
 

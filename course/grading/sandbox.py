@@ -74,7 +74,7 @@ class Sandbox:
     paths: list[Path] | None
     notes: list[str]
     notebooks: list[Path]
-    learner: str = "default"  # the world the run grades in (course.worlds), set by grade_submission
+    learner: str  # the world the run grades in (course.worlds)
     missing_notebooks: list[str]
     notebooks_skipped: bool
     disabled_plugins: list[str]
