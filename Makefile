@@ -64,8 +64,12 @@ lint-fix: $(STAMP) ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test-toolkit: $(STAMP) ## tests of the course toolkit itself
-	$(PYTEST) tests/toolkit -q -n 2 || [ $$? -eq 5 ]
+test-toolkit: $(STAMP) ## tests of the course toolkit itself, except the slow ones (make test-slow)
+	$(PYTEST) tests/toolkit -q -n 2 -m "not slow" || [ $$? -eq 5 ]
+
+# Not part of `make test` (CI runs it right after): servers, whole gradings, the doctor, the site's build.
+test-slow: $(STAMP) ## the toolkit tests marked slow: they start servers or grade whole submissions
+	$(PYTEST) tests/toolkit -q -n 2 -m slow || [ $$? -eq 5 ]
 
 test-graded: $(STAMP) ## graded tests on solutions/: full marks expected
 	@if [ -z "$(GRADED)" ]; then echo "no graded tests yet"; else \

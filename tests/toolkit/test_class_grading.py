@@ -209,17 +209,20 @@ def rows(path: Path) -> dict[str, dict[str, str]]:
         return {row["submission"]: row for row in csv.DictReader(handle)}
 
 
+@pytest.mark.slow
 def test_every_run_completes(graded: dict[str, Any]) -> None:
     for result in graded["results"]:
         assert result["exit_code"] == 0, result["output"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["grades.csv", "grades.json", "similarity.json", "similarity.md"])
 def test_merged_shards_are_byte_identical_to_one_machine(graded: dict[str, Any], name: str) -> None:
     out = graded["out"]
     assert (out / "merged" / name).read_bytes() == (out / "one" / name).read_bytes()
 
 
+@pytest.mark.slow
 def test_the_three_shards_partition_the_class(graded: dict[str, Any]) -> None:
     out, names = graded["out"], sorted(p.name for p in graded["class"].iterdir())
     graded_by = [set(rows(out / f"shard-{k}" / "grades.csv")) for k in range(3)]
@@ -227,6 +230,7 @@ def test_the_three_shards_partition_the_class(graded: dict[str, Any]) -> None:
     assert [len(shard) for shard in graded_by] == [len(range(k, len(names), 3)) for k in range(3)]
 
 
+@pytest.mark.slow
 def test_scores_follow_the_kind_of_submission(graded: dict[str, Any]) -> None:
     book = rows(graded["out"] / "one" / "grades.csv")
     scores = {name: row["score"] for name, row in book.items()}
@@ -235,12 +239,14 @@ def test_scores_follow_the_kind_of_submission(graded: dict[str, Any]) -> None:
     assert scores["partial-a"] == scores["partial-b"] == "3"
 
 
+@pytest.mark.slow
 def test_a_hostile_submission_damages_no_peer(graded: dict[str, Any]) -> None:
     if not (graded["class"] / "hostile").exists():
         pytest.skip("no mount namespace on this machine: the class has no hostile submission")
     assert graded["intact"], "the hostile submission changed a peer's files"
 
 
+@pytest.mark.slow
 def test_lateness_comes_from_the_last_commit(graded: dict[str, Any]) -> None:
     book = rows(graded["out"] / "one" / "grades.csv")
     late = {
@@ -253,6 +259,7 @@ def test_lateness_comes_from_the_last_commit(graded: dict[str, Any]) -> None:
     assert (book["sol-c"]["last_commit"], book["sol-c"]["late"]) == ("unknown", "unknown")
 
 
+@pytest.mark.slow
 def test_similarity_flags_the_pair_that_shares_code(graded: dict[str, Any]) -> None:
     book = rows(graded["out"] / "one" / "grades.csv")
     flagged = {name: row["similar_to"] for name, row in book.items() if row["similar_to"]}
@@ -310,12 +317,14 @@ def merge(*folders: Path, out: Path) -> Any:
     return CliRunner().invoke(app, ["gradebook", "merge", *map(str, folders), "--out", str(out)])
 
 
+@pytest.mark.slow
 def test_merge_refuses_a_missing_shard(graded: dict[str, Any], tmp_path: Path) -> None:
     out = graded["out"]
     result = merge(out / "shard-0", out / "shard-1", out=tmp_path / "m")
     assert result.exit_code == 2 and "missing shard 2/3" in result.output
 
 
+@pytest.mark.slow
 def test_merge_refuses_the_same_submission_twice(graded: dict[str, Any], tmp_path: Path) -> None:
     out = graded["out"]
     impostor = shard_copy(graded, tmp_path, 0, {"shard": {"index": 1, "count": 3}})
@@ -323,6 +332,7 @@ def test_merge_refuses_the_same_submission_twice(graded: dict[str, Any], tmp_pat
     assert result.exit_code == 2 and "is in two shards" in result.output
 
 
+@pytest.mark.slow
 def test_merge_refuses_another_project(graded: dict[str, Any], tmp_path: Path) -> None:
     out = graded["out"]
     other = shard_copy(graded, tmp_path, 1, {"project": "p1_baseline"})
@@ -330,6 +340,7 @@ def test_merge_refuses_another_project(graded: dict[str, Any], tmp_path: Path) -
     assert result.exit_code == 2 and "differ in their project" in result.output
 
 
+@pytest.mark.slow
 def test_merge_refuses_another_rubric(graded: dict[str, Any], tmp_path: Path) -> None:
     out = graded["out"]
     other = shard_copy(graded, tmp_path, 1, {"rubric": [{"id": "p8.core.share", "points": 5}]})
@@ -337,6 +348,7 @@ def test_merge_refuses_another_rubric(graded: dict[str, Any], tmp_path: Path) ->
     assert result.exit_code == 2 and "differ in their rubric" in result.output
 
 
+@pytest.mark.slow
 def test_merge_names_a_malformed_report(graded: dict[str, Any], tmp_path: Path) -> None:
     out = graded["out"]
     damaged = shard_copy(graded, tmp_path, 1)

@@ -215,6 +215,7 @@ def test_help_centre_judgements_are_graded(world: tickets.TicketsWorld, joined: 
     assert (best["language"] == "en").all()
 
 
+@pytest.mark.slow
 def test_pretrained_encoder_beats_tfidf_with_few_labels_and_the_gap_closes_with_many(
     world: tickets.TicketsWorld, joined: pd.DataFrame
 ) -> None:

@@ -47,6 +47,7 @@ def test_missing_weights_are_named(tmp_path: Path) -> None:
         encoder.verify_weights(tmp_path)
 
 
+@pytest.mark.slow
 def test_loading_sets_hugging_face_offline_first_and_never_opens_a_socket() -> None:
     """In a fresh process: no Hugging Face module before the load, offline flags in force, no connection."""
     script = textwrap.dedent(
@@ -76,6 +77,7 @@ def test_loading_sets_hugging_face_offline_first_and_never_opens_a_socket() -> N
     assert done.stdout.strip().endswith("(1, 384)")
 
 
+@pytest.mark.slow
 def test_encode_is_deterministic_and_normalised(model) -> None:
     enc = encoder.Encoder(model=model, cache=False)
     first, second = enc.encode(TEXTS[:40]), enc.encode(TEXTS[:40])
@@ -84,6 +86,7 @@ def test_encode_is_deterministic_and_normalised(model) -> None:
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0, atol=1e-5)
 
 
+@pytest.mark.slow
 def test_cached_rerun_is_identical_much_faster_and_skips_the_model(model, tmp_path: Path) -> None:
     enc = encoder.Encoder(model=model, cache_dir=tmp_path)
     start = time.perf_counter()
@@ -98,6 +101,7 @@ def test_cached_rerun_is_identical_much_faster_and_skips_the_model(model, tmp_pa
     assert warm < cold / 5, f"cached re-run took {warm:.3f} s against {cold:.3f} s"
 
 
+@pytest.mark.slow
 def test_only_new_texts_are_encoded_once_each(model, tmp_path: Path) -> None:
     calls: list[list[str]] = []
 

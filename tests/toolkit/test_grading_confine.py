@@ -132,6 +132,7 @@ def sleepers(seconds: str) -> list:
     return [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[-1:] == [seconds]]
 
 
+@pytest.mark.slow
 def test_no_process_of_a_submission_outlives_its_grading(course: Path, monkeypatch) -> None:
     """Confined, the pid namespace ends a double-forked, detached child; unconfined, its cgroup does."""
     seconds = "301.5"  # an argument no other process on the machine has

@@ -116,6 +116,7 @@ def outcomes(sample: Path) -> dict:
     return {"report": report, **{o.entry.name: o for o in report.outcomes}}
 
 
+@pytest.mark.slow
 def test_a_mutant_caught_by_a_beside_notebooks_file_skips_the_notebooks(outcomes) -> None:
     outcome = outcomes["add-subtracts"]
     assert (outcome.verdict, outcome.phase) == ("killed", "beside")
@@ -123,32 +124,38 @@ def test_a_mutant_caught_by_a_beside_notebooks_file_skips_the_notebooks(outcomes
     assert outcome.tests_run < outcomes["report"].reference_tests
 
 
+@pytest.mark.slow
 def test_a_mutant_only_other_tests_catch_gets_a_full_grading(outcomes) -> None:
     outcome = outcomes["summary-one-decimal"]
     assert (outcome.verdict, outcome.phase) == ("killed", "full")
     assert set(outcome.lost) == {"p1.reports.summary"}
 
 
+@pytest.mark.slow
 def test_a_notebook_mutant_costs_the_notebook_item(outcomes) -> None:
     assert outcomes["notebook-typo"].verdict == "killed"
     assert set(outcomes["notebook-typo"].lost) == {"p1.notebook.analysis"}
 
 
+@pytest.mark.slow
 def test_a_kill_outside_the_expected_items_is_not_a_pass(outcomes) -> None:
     assert outcomes["misfiled"].verdict == "killed elsewhere"
     assert not outcomes["misfiled"].ok
 
 
+@pytest.mark.slow
 def test_a_mutant_that_loses_nothing_survives_and_fails_the_catalogue(outcomes) -> None:
     assert outcomes["equivalent"].verdict == "survived"
     assert not outcomes["report"].ok
     assert outcomes["report"].kill_rate == pytest.approx(4 / 5)
 
 
+@pytest.mark.slow
 def test_a_valid_alternative_keeps_full_marks(outcomes) -> None:
     assert (outcomes["float-mean"].verdict, outcomes["float-mean"].phase) == ("kept", "full")
 
 
+@pytest.mark.slow
 def test_the_command_exits_1_on_a_survivor_and_prints_the_table(sample: Path, monkeypatch) -> None:
     monkeypatch.setenv("COURSE_ROOT", str(sample))
     result = CliRunner().invoke(app, ["mutants", "p1", "--only", "equivalent", "--only", "add-subtracts"])

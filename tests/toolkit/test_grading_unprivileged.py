@@ -134,6 +134,7 @@ def grade_both(course: Path) -> dict:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="setpriv and namespaces are Linux's")
 def test_a_user_without_root_rights_grades_correctly_and_is_told_what_was_missing(tmp_path: Path) -> None:
     result = graded_as_nobody() if os.geteuid() == 0 else grade_both(sample_course(tmp_path))

@@ -199,6 +199,7 @@ def _class_run(tmp_path: Path, isolation: str) -> tuple[dict, bool, bool]:
     )
 
 
+@pytest.mark.slow
 def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path) -> None:
     """Two submissions graded at once: one tries to overwrite and delete every file it can find outside its
     own folders (the other run's sandbox, the victim's folder, the course, which it may read). The victim
@@ -213,6 +214,7 @@ def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path) 
     assert add.earned == add.points, f"the hostile code damaged files outside its sandbox: {add.message}"
 
 
+@pytest.mark.slow
 def test_the_same_peer_damages_the_other_run_in_the_test_process(tmp_path: Path) -> None:
     """Without the worker the same code reaches the victim (so the test above is not vacuous)."""
     reports, victim_intact, _ = _class_run(tmp_path, "process")

@@ -64,6 +64,7 @@ def _accuracy(
     return hits / len(rows)
 
 
+@pytest.mark.slow
 def test_descriptions_and_examples_raise_accuracy(setup) -> None:
     client, test, shots = setup
     names = _accuracy(client, NAMES_ONLY, test)

@@ -30,6 +30,7 @@ def _client(sim, timeout: float = 30.0) -> openai.OpenAI:
     return openai.OpenAI(base_url=sim.base_url, api_key="sim", max_retries=0, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_answers_the_openai_sdk_over_http(sim) -> None:
     reply = _client(sim).chat.completions.create(
         model="triage-mini",
@@ -44,6 +45,7 @@ def test_answers_the_openai_sdk_over_http(sim) -> None:
     assert logged[-1]["status"] == 200 and "I cannot log in" in json.dumps(logged[-1]["messages"])
 
 
+@pytest.mark.slow
 def test_listens_on_loopback_only(sim) -> None:
     listening = [
         c.laddr for p in [psutil.Process(sim.pid), *psutil.Process(sim.pid).children(recursive=True)]
@@ -53,6 +55,7 @@ def test_listens_on_loopback_only(sim) -> None:
     assert sim.url == f"http://127.0.0.1:{sim.port}"
 
 
+@pytest.mark.slow
 def test_a_slow_reply_exceeds_the_client_timeout(sim) -> None:
     with pytest.raises(openai.APITimeoutError):
         _client(sim, timeout=0.5).chat.completions.create(
@@ -62,6 +65,7 @@ def test_a_slow_reply_exceeds_the_client_timeout(sim) -> None:
         )
 
 
+@pytest.mark.slow
 def test_stop_ends_the_process_and_frees_the_port(tmp_path: Path) -> None:
     running = open_simulator(SimulatorConfig(faults=NO_FAULTS), max_lifetime_s=120)
     pid, port = running.pid, running.port
@@ -71,6 +75,7 @@ def test_stop_ends_the_process_and_frees_the_port(tmp_path: Path) -> None:
         assert s.connect_ex((HOST, port)) != 0
 
 
+@pytest.mark.slow
 def test_on_a_unix_socket_it_answers_the_sdk_through_its_http_client_and_opens_no_port() -> None:
     """``uds=True``: no TCP port at all (a worker without loopback can still reach it), the SDK through
     ``http_client()``, and ``stop()`` ends the process and removes the socket."""

@@ -69,6 +69,7 @@ def test_its_rubric_comes_from_its_tests_and_notebook(course: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_the_solution_gets_full_marks_and_the_starter_none(course: Path) -> None:
     limits = Limits(timeout=30, wall=120, memory_mb=2048)
     solution = grade_submission(ID, "solutions", root=course, limits=limits)
