@@ -79,17 +79,14 @@ class RemoteWorker:
         self.callbacks.clear()
 
     def stop(self) -> None:
-        """Stop the worker and everything it started (its own pid namespace, or its process)."""
-        process, self.process = self.process, None
-        if process is None:
-            return
-        with contextlib.suppress(OSError):
-            process.stdin.close()  # type: ignore[union-attr]
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        """Stop the worker at the end of the session: killed at once, like after a hang.
+
+        Nothing the worker holds is worth a clean exit (every reply has been read, and what the submission
+        writes to disk is flushed when its call returns), and a clean exit costs about a second per lane:
+        the interpreter tears down the submission's libraries and waits for any thread it left running.
+        Whatever the worker started goes with it (its own pid namespace, else the runner's cgroup sweep).
+        """
+        self.kill()
 
     def kill(self) -> None:
         """Kill the worker at once (after a hang or a broken reply)."""
