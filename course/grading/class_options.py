@@ -22,20 +22,28 @@ from course.grading.reports import GradeReport
 from course.grading.rubric import Rubric
 from course.grading.shards import WHOLE, Shard, parse_shard
 from course.grading.similarity import write_similarity
+from course.grading.world_roster import read_world_roster
 
 
 @dataclass(frozen=True)
 class ClassOptions:
-    """``--shard``, ``--deadline`` and ``--similarity`` of a class run, parsed."""
+    """``--shard``, ``--deadline``, ``--similarity`` and ``--roster`` of a class run, parsed."""
 
     shard: Shard = WHOLE
     deadline: datetime | None = None
     similarity: bool = False
     threshold: float = 0.5
+    roster: dict[str, str] | None = None  # --roster: {submission: learner id}
 
     @classmethod
     def parse(
-        cls, shard: str | None, deadline: str | None, similarity: bool, threshold: float, out: Path | None
+        cls,
+        shard: str | None,
+        deadline: str | None,
+        similarity: bool,
+        threshold: float,
+        out: Path | None,
+        roster: Path | None = None,
     ) -> ClassOptions:
         """Check the options before any grading starts; errors name the option and the value."""
         parsed = parse_shard(shard) if shard is not None else WHOLE
@@ -49,7 +57,8 @@ class ClassOptions:
         if not 0 < threshold <= 1:
             raise CourseError(f"--similarity-threshold {threshold}: give a share between 0 and 1.")
         when = parse_deadline(deadline) if deadline is not None else None
-        return cls(parsed, when, similarity, threshold)
+        pinned = read_world_roster(roster) if roster is not None else None
+        return cls(parsed, when, similarity, threshold, pinned)
 
 
 def record_class(

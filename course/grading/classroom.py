@@ -90,18 +90,32 @@ def grade_class(
     extra_tests: Path | None = None,
     root: Path | None = None,
     on_done: Callable[[Submission, GradeReport], None] | None = None,
+    roster: dict[str, str] | None = None,
 ) -> list[GradeReport]:
-    """Grade every submission with ``jobs`` pytest processes at a time; reports in submission order."""
+    """Grade every submission with ``jobs`` pytest processes at a time; reports in submission order.
+
+    With ``roster`` (``{submission: learner id}``, ``course.grading.world_roster``) each submission on it
+    is graded in that learner's world; one missing from it is graded in its own world and flagged.
+    """
     if jobs < 1:
         raise GradingError(f"--jobs must be at least 1, got {jobs}.")
 
     def grade(sub: Submission) -> GradeReport:
+        learner = roster.get(sub.name) if roster is not None else None
         try:
-            return grade_submission(
-                project, sub.path, root=root, limits=limits, extra_tests=extra_tests, submission=sub.name
-            )
+            report = grade_submission(
+                project, sub.path, root=root, limits=limits, extra_tests=extra_tests, submission=sub.name,
+                learner=learner,
+            )  # fmt: skip
         except GradingError as exc:
-            return ungraded_report(project, rubric, sub, str(exc))
+            report = ungraded_report(project, rubric, sub, str(exc))
+            report.learner = learner or report.learner
+        if roster is not None and learner is None:
+            report.world_flags.append(
+                f"{sub.name} is not on the roster: graded in the world its own learner.toml names "
+                f"({report.learner}), which nobody pinned."
+            )
+        return report
 
     reports: dict[Submission, GradeReport] = {}
     pool = ThreadPoolExecutor(max_workers=jobs)

@@ -105,6 +105,14 @@ def grade_command(
     threshold: Annotated[
         float, typer.Option("--similarity-threshold", help="Share of shared code that flags a pair.")
     ] = 0.5,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            help="Class mode: a CSV with columns submission,learner; each submission is graded in its "
+            "learner's world, and one whose learner.toml or results name another world is flagged.",
+        ),
+    ] = None,
 ) -> None:
     """Grade a submission (or a class, with --submissions) in an isolated, time- and memory-limited run.
 
@@ -131,11 +139,13 @@ def grade_command(
     if submissions:
         from course.grading.class_options import ClassOptions
 
-        options = ClassOptions.parse(shard, deadline, similarity, threshold, out)
+        options = ClassOptions.parse(shard, deadline, similarity, threshold, out, roster)
         folders = [*submissions, *(more_submissions or [])]
         _grade_class(project, folders, fmt, out, limits, extra_tests, verbose, jobs, gradebook, options)
-    elif shard or deadline or similarity:
-        raise CourseError("--shard, --deadline and --similarity grade a class: add --submissions DIR.")
+    elif shard or deadline or similarity or roster:
+        raise CourseError(
+            "--shard, --deadline, --similarity and --roster grade a class: add --submissions DIR."
+        )
     else:
         _grade_one(project, target, fmt, out, limits, extra_tests, verbose, learner)
 
@@ -222,8 +232,12 @@ def _grade_class(
             progress.advance(task)
 
         reports = grade_class(
-            name, subs, rubric, jobs=jobs, limits=limits, extra_tests=extra_tests, on_done=done
-        )
+            name, subs, rubric, jobs=jobs, limits=limits, extra_tests=extra_tests, on_done=done,
+            roster=options.roster,
+        )  # fmt: skip
+    absent = sorted(set(options.roster or {}) - {sub.name for sub in everyone})
+    if absent:
+        console.print(f"On the roster, but no submission found: {', '.join(absent)}")
     written = record_class(name, rubric, everyone, subs, reports, options, out, gradebook)
     console.print(
         f"Wrote {', '.join(str(path) for path in written)}"
@@ -243,11 +257,12 @@ def _show_class(project: str, reports: list[GradeReport]) -> None:
     from course.grading.rubric import format_points
 
     table = Table(title=f"{project}: {len(reports)} submissions")
-    for column in ("Submission", "Score", "Notes"):
+    for column in ("Submission", "Score", "World", "Notes"):
         table.add_column(column)
     for report in reports:
         score = f"{format_points(report.score)}/{format_points(report.max_score)}"
-        table.add_row(report.submission, score, "\n".join(report.notes[:2]))
+        world = report.learner + (" (flagged)" if report.world_flags else "")
+        table.add_row(report.submission, score, world, "\n".join([*report.world_flags, *report.notes][:2]))
     Console().print(table)
 
 

@@ -82,8 +82,9 @@ def write_gradebooks(
     """Write the CSV at ``csv_path`` and the JSON beside it (same name, ``.json``); return both paths.
 
     CSV columns: ``submission``, ``score``, ``max_score``, one per rubric item (points earned), then
-    ``last_commit``, ``late``, ``late_by_hours`` with a deadline, and ``similar_to`` with a similarity
-    report (``peer (share); ...``).
+    ``last_commit``, ``late``, ``late_by_hours`` with a deadline, ``similar_to`` with a similarity
+    report (``peer (share); ...``), and last ``learner`` (the world graded in) and ``world_flags`` (what
+    did not match it, ``; ``-separated; ``course.grading.world_check``).
     """
     ids = [item_id for item_id, _ in rubric]
     peers = similarity.similar_to() if similarity else {}
@@ -93,6 +94,7 @@ def write_gradebooks(
         header += ["last_commit", "late", "late_by_hours"]
     if similarity is not None:
         header.append("similar_to")
+    header += ["learner", "world_flags"]
 
     def write_csv(handle: IO[str]) -> None:
         writer = csv.writer(handle)
@@ -103,6 +105,7 @@ def write_gradebooks(
                 cells += [row["last_commit"], row["late"], row["late_by_hours"]]
             if similarity is not None:
                 cells.append("; ".join(f"{p['peer']} ({p['share']:.3f})" for p in row["similar_to"]))
+            cells += [row["learner"], "; ".join(row["world_flags"])]
             writer.writerow(cells)
 
     book: dict[str, Any] = {
@@ -139,4 +142,6 @@ def _row(
         row.update(last_commit=committed, late=late, late_by_hours=hours)
     if peers is not None:
         row["similar_to"] = [{"peer": peer, "share": share} for peer, share in peers.get(entry.name, [])]
+    row["learner"] = entry.report.get("learner", "default")
+    row["world_flags"] = list(entry.report.get("world_flags", []))
     return row

@@ -4,7 +4,11 @@ JSON (``grade.json``) is exactly::
 
     {project, target, score, max_score,
      items: [{id, text, points, earned, message, tests: [{name, outcome, message}]}],
-     duration_s, versions, notes}
+     duration_s, versions, notes, learner, world_flags}
+
+``learner`` is the id of the world the submission was graded in (``default`` for the default world);
+``world_flags`` lists what does not match it (``course.grading.world_check``): another learner.toml than the
+roster's, a results file written in another world, a submission missing from the roster.
 
 A test's ``outcome`` is one of ``passed``, ``failed``, ``error`` (a fixture failed), ``skipped``,
 ``xfailed``, ``crashed`` (the test process died while running it) or ``not run``.
@@ -75,6 +79,8 @@ class GradeReport:
     versions: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     submission: str = ""
+    learner: str = "default"
+    world_flags: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -109,6 +115,8 @@ class GradeReport:
             "duration_s": round(self.duration_s, 2),
             "versions": self.versions,
             "notes": self.notes,
+            "learner": self.learner,
+            "world_flags": self.world_flags,
         }
 
 
@@ -167,7 +175,7 @@ def to_markdown(report: GradeReport, verbose: bool = False) -> str:
         "",
         f"**Score: {format_points(report.score)} / {format_points(report.max_score)}**",
         "",
-        f"Target: `{report.target}` · graded in {report.duration_s:.1f} s",
+        f"Target: `{report.target}` · world: `{report.learner}` · graded in {report.duration_s:.1f} s",
         "",
         "| Rubric item | Earned | Points | What earns the points | Message |",
         "|---|---:|---:|---|---|",
@@ -180,6 +188,8 @@ def to_markdown(report: GradeReport, verbose: bool = False) -> str:
     lines.append(
         f"| **Total** | **{format_points(report.score)}** | **{format_points(report.max_score)}** | | |"
     )
+    if report.world_flags:
+        lines += ["", "## World", "", *[f"- {flag}" for flag in report.world_flags]]
     if report.notes:
         lines += ["", "## Notes", "", *[f"- {note}" for note in report.notes]]
     if verbose:
@@ -242,7 +252,7 @@ def render_table(report: GradeReport, verbose: bool = False) -> Any:
 
     table = Table(
         title=f"{report.project}: {format_points(report.score)} / {format_points(report.max_score)} points",
-        caption=f"{report.target} · {report.duration_s:.1f} s",
+        caption=f"{report.target} · world {report.learner} · {report.duration_s:.1f} s",
         show_lines=False,
         expand=False,
     )
@@ -264,6 +274,9 @@ def render_table(report: GradeReport, verbose: bool = False) -> Any:
             item.id, Text(f"{format_points(item.earned)}/{format_points(item.points)}", style=style), body
         )
     parts: list[Any] = [table]
+    if report.world_flags:
+        parts.append(Text("World", style="bold yellow"))
+        parts.extend(Text(f"  • {flag}", style="yellow") for flag in report.world_flags)
     if report.notes:
         parts.append(Text("Notes", style="bold"))
         parts.extend(Text(f"  • {note}") for note in report.notes)

@@ -84,6 +84,7 @@ def grade_submission(
     (``course.worlds``); by default the submission's own ``learner.toml``, else the default world. Raises
     ``GradingError`` only when grading cannot run at all.
     """
+    from course.grading.world_check import world_flags
     from course.worlds import World, check_id, learner_of
 
     started = time.monotonic()
@@ -103,6 +104,7 @@ def grade_submission(
         run.prepare(select)
         run.execute(deadline=started + limits.wall)
         items = run.score()
+        flags = world_flags(folder, world, pinned=bool(learner))
     return GradeReport(
         project=name,
         target=str(folder),
@@ -111,6 +113,8 @@ def grade_submission(
         versions=versions(),
         notes=run.notes + [note for _, note in run.test_notes] + run.machine_notes(),
         submission=submission,
+        learner=world.learner,
+        world_flags=flags,
     )
 
 

@@ -153,6 +153,8 @@ def build_class(course: Path, klass: Path, hostile: bool) -> None:
     add("hostile" if hostile else "broken-two", solution, hostile_core if hostile else BROKEN)
     (klass / "empty").mkdir()
     (klass / "empty" / "notes.txt").write_text("nothing submitted")
+    (klass / "sol-a" / "learner.toml").write_text('id = "alice"\n')  # as the roster says
+    (klass / "sol-b" / "learner.toml").write_text('id = "carol"\n')  # the roster says bob
     commit_all(klass / "sol-a", "2026-12-02T10:00:00+00:00")  # 10 h 1 min late
     commit_all(klass / "sol-b", "2026-11-30T08:00:00+01:00")  # on time
 
@@ -173,9 +175,14 @@ def grade_the_class(tmp: Path) -> dict[str, Any]:
     hostile = bool(confine.namespace_prefix()[0])  # only where the worker can be confined
     build_class(course, klass, hostile)
     before = {p.name: digest(p) for p in klass.iterdir() if p.name != "hostile"}
+    roster = tmp / "roster.csv"  # sol-a as its learner.toml, sol-b not, pair-one without one, ghost absent
+    roster.write_text(
+        "submission,learner,email\nsol-a,alice,a@x\nsol-b,bob,b@x\npair-one,dave,\nghost,eve,\n"
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("COURSE_ROOT", str(course))
         common = ["grade", ID, "--submissions", str(klass), *LIMITS, "--deadline", DEADLINE]
+        common += ["--roster", str(roster)]
         results = [course_cli([*common, "--similarity", "--out", str(out / "one")])]
         for k in range(3):
             results.append(course_cli([*common, "--shard", f"{k}/3", "--out", str(out / f"shard-{k}")]))
@@ -361,3 +368,18 @@ def test_merge_names_a_malformed_report(graded: dict[str, Any], tmp_path: Path) 
 def test_merge_refuses_a_folder_that_is_not_a_shard(tmp_path: Path) -> None:
     result = merge(tmp_path, out=tmp_path / "m")
     assert result.exit_code == 2 and "no shard.json" in result.output
+
+
+@pytest.mark.slow
+def test_the_roster_pins_each_world_and_flags_what_does_not_match(graded: dict[str, Any]) -> None:
+    book = rows(graded["out"] / "one" / "grades.csv")
+    assert {n: book[n]["learner"] for n in ("sol-a", "sol-b", "pair-one")} == {
+        "sol-a": "alice",
+        "sol-b": "bob",
+        "pair-one": "dave",
+    }, "a submission on the roster is graded in its learner's world, whatever its learner.toml says"
+    assert book["sol-a"]["world_flags"] == "", "sol-a matches the roster: nothing to flag"
+    assert "names learner 'carol'" in book["sol-b"]["world_flags"]
+    assert "is missing" in book["pair-one"]["world_flags"]
+    assert "not on the roster" in book["sol-c"]["world_flags"]
+    assert "ghost" in graded["results"][0]["output"], "a roster name with no submission is reported"

@@ -72,6 +72,8 @@ def test_json_has_exactly_the_documented_fields() -> None:
         "duration_s",
         "versions",
         "notes",
+        "learner",
+        "world_flags",
     ]
     assert (data["score"], data["max_score"]) == (3, 5)
     assert list(data["items"][0]) == ["id", "text", "points", "earned", "message", "tests"]
@@ -120,7 +122,8 @@ def test_the_gradebook_has_one_row_per_submission(tmp_path: Path) -> None:
     with open(write_gradebook(tmp_path / "grades.csv", reports, rubric), newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["submission"] for row in rows] == ["alice", "bob"]
-    assert list(rows[0]) == ["submission", "score", "max_score", *(item.id for item in rubric.items)]
+    ids = [item.id for item in rubric.items]
+    assert list(rows[0]) == ["submission", "score", "max_score", *ids, "learner", "world_flags"]
     assert (rows[0]["score"], rows[0]["p1.mathops.add"], rows[1]["p1.mathops.mean"]) == ("5", "2", "0")
 
 
