@@ -119,10 +119,37 @@ def draft_stories(project_dir: Path, project: str) -> str:
     The numbers are yours; the sentences are a starting point. Say each story aloud in about two minutes, in
     your own words, with 'I' for what you did and 'we' for what the team did. After you re-run the project,
     re-draft with `course stories {short} --force` (it replaces this file, your edits included)."""
-    parts = [f"# Interview stories: {project}", "", _fold(intro), ""]
+    parts = [f"# Interview stories: {project}", "", _fold(_world_line(project_dir, spec.results)), ""]
+    parts += [_fold(intro), ""]
     for story in spec.stories:
         parts += [f"## {TEMPLATES[story.story].title}", "", _story(project_dir, spec, story, facts, 3, True)]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _world_line(project_dir: Path, results: str) -> str:
+    """Whose world the numbers come from: the results file's ``world``, checked against ``learner.toml``."""
+    import json
+
+    from course.worlds import DEFAULT_ID, learner_of
+
+    mine = learner_of(project_dir).learner
+    try:
+        recorded = json.loads((project_dir / results).read_text(encoding="utf-8")).get("world")
+    except (OSError, ValueError, AttributeError):
+        recorded = None
+    world = recorded if isinstance(recorded, str) else mine
+    if world != mine:
+        return (
+            f"**Careful**: `{results}` was written in the world of `{world}`, but your `learner.toml` names "
+            f"`{mine}`. Re-run the project in your own world before you quote these numbers."
+        )
+    if world == DEFAULT_ID:
+        return (
+            "World: the default world, the one of the worked solutions: everyone who has not run "
+            "`course init` has these numbers. Run `course init` and re-run the project for a world of "
+            "your own."
+        )
+    return f"World: learner `{world}`. These numbers come from your own world, not the worked solution's."
 
 
 def write_stories(project_dir: Path, project: str, *, force: bool = False) -> Path:

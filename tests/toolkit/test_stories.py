@@ -167,3 +167,20 @@ def test_the_hook_replaces_markers_and_leaves_fenced_code_alone() -> None:
 def test_the_hook_fails_the_build_on_an_unknown_story() -> None:
     with pytest.raises(PluginError, match=r"docs/x\.md: cannot render .*p2_serving has no 'baseline' story"):
         _hook().replace_markers("<!-- story-example: p2 baseline -->", "docs/x.md")
+
+
+def test_the_draft_names_the_learners_world(p1_copy: Path) -> None:
+    (p1_copy / "learner.toml").write_text('id = "alice"\n')
+    assert "World: learner `alice`" in stories.draft_stories(p1_copy, P1)
+
+
+def test_the_draft_warns_when_the_results_come_from_another_world(p1_copy: Path) -> None:
+    (p1_copy / "learner.toml").write_text('id = "alice"\n')
+    metrics = p1_copy / "reports" / "metrics.json"
+    metrics.write_text(json.dumps({**json.loads(metrics.read_text()), "world": "default"}))
+    draft = stories.draft_stories(p1_copy, P1)
+    assert "was written in the world of `default`" in draft and "names `alice`" in draft
+
+
+def test_a_draft_in_the_default_world_says_so(p1_copy: Path) -> None:
+    assert "World: the default world" in stories.draft_stories(p1_copy, P1)
