@@ -100,3 +100,16 @@ def segment_effects(
     # HINT: (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of
     # HINT: twenty null segments "wins" at 5 %.
     raise NotImplementedError('segment_effects: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of twenty null segments "wins" at 5 %.')
+
+
+def ship_decision(arm: Mapping[str, Mapping[str, float]], contact_cost: float) -> str:
+    """The pre-registered verdict on one offer, from its effects with their intervals.
+
+    ``arm`` maps ``revenue`` (the primary metric, per customer), ``retention`` and ``complaints`` (the
+    guardrails) to ``{"estimate", "low", "high"}``, as the results file records them; ``contact_cost`` is
+    what making the offer to one customer costs. Returns ``"ship"`` or ``"no-ship: <the reason>"``.
+    """
+    # HINT: when is a guardrail breached, as opposed to merely looking worse? And when is a revenue gain
+    # HINT: credible enough to pay for the contact? Decide from the intervals, not from the point estimates,
+    # HINT: and say why when you refuse.
+    raise NotImplementedError("ship_decision: when is a guardrail breached, as opposed to merely looking worse? And when is a revenue gain credible enough to pay for the contact? Decide from the intervals, not from the point estimates, and say why when you refuse.")

@@ -151,3 +151,22 @@ def segment_effects(
     table["significant"] = table["p_holm"] < alpha
     return table
     # END SOLUTION
+
+
+def ship_decision(arm: Mapping[str, Mapping[str, float]], contact_cost: float) -> str:
+    """The pre-registered verdict on one offer, from its effects with their intervals.
+
+    ``arm`` maps ``revenue`` (the primary metric, per customer), ``retention`` and ``complaints`` (the
+    guardrails) to ``{"estimate", "low", "high"}``, as the results file records them; ``contact_cost`` is
+    what making the offer to one customer costs. Returns ``"ship"`` or ``"no-ship: <the reason>"``.
+    """
+    # BEGIN SOLUTION
+    # HINT: when is a guardrail breached, as opposed to merely looking worse? And when is a revenue gain
+    # HINT: credible enough to pay for the contact? Decide from the intervals, not from the point estimates,
+    # HINT: and say why when you refuse.
+    if arm["complaints"]["low"] > 0 or arm["retention"]["high"] < 0:
+        return "no-ship: a guardrail is breached"
+    if arm["revenue"]["low"] > contact_cost:
+        return "ship"
+    return "no-ship: no credible revenue gain over the contact cost"
+    # END SOLUTION

@@ -38,7 +38,7 @@ def _results(project_dir) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.rubric("p7.results.report", points=6)
+@pytest.mark.rubric("p7.results.report", points=4)
 def test_results_file_tells_a_consistent_story(project_dir):
     """reports/online.json: SRM flagged, CUPED on a pre-period covariate, honest uplift and bandit figures"""
     r = _results(project_dir)
@@ -67,6 +67,35 @@ def test_results_file_tells_a_consistent_story(project_dir):
     assert up["profit_uplift"] > up["profit_risk"]
     regret = r["bandit"]["mean_regret"]
     assert regret["thompson"] < regret["equal_split"] and regret["epsilon_greedy"] < regret["equal_split"]
+
+
+def _follows_the_rule(effects: dict, cost: float) -> bool:
+    """The pre-registered rule: ship only on a credible gain over the contact cost, no guardrail breached."""
+    breached = effects["complaints"]["low"] > 0 or effects["retention"]["high"] < 0
+    return not breached and effects["revenue"]["low"] > cost
+
+
+@pytest.mark.rubric("p7.results.decisions", points=1)
+def test_every_offer_has_the_verdict_its_intervals_support(project_module, project_dir):
+    """reports/online.json records a verdict per offer that its own intervals, cost and guardrails support"""
+    from course.data import offers
+
+    experiment = _results(project_dir).get("experiment", {})
+    decisions, arms = experiment.get("decisions", {}), experiment.get("arms", {})
+    missing = [offer for offer in offers.OFFERS if offer not in decisions or offer not in arms]
+    assert not missing, (
+        f"reports/online.json has no verdict or no effects for {missing} under experiment.decisions / "
+        "experiment.arms: record, for every offer, 'ship' or 'no-ship: <why>'."
+    )
+    for offer in offers.OFFERS:
+        ships = _follows_the_rule(arms[offer], offers.CONTACT_COST[offer])
+        said = str(decisions[offer])
+        assert said == "ship" if ships else said.startswith("no-ship: "), (
+            f"{offer}: your results say {said!r}, but its recorded revenue interval "
+            f"[{arms[offer]['revenue']['low']:.3f}, {arms[offer]['revenue']['high']:.3f}] against a contact "
+            f"cost of {offers.CONTACT_COST[offer]} and its guardrails say it should "
+            f"{'ship' if ships else 'not ship'}."
+        )
 
 
 @pytest.mark.rubric("p7.readme.answers", points=3)

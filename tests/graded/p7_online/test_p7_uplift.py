@@ -46,7 +46,7 @@ def test_qini_coefficient_is_zero_for_random_and_positive_for_true_uplift(projec
     )
 
 
-@pytest.mark.rubric("p7.uplift.targeting", points=10)
+@pytest.mark.rubric("p7.uplift.targeting", points=8)
 def test_uplift_targeting_beats_risk_targeting_on_the_oracle(project_module, churn_world, february):
     """A T-learner fitted on the last test's log earns more with 500 discounts than the 500 riskiest"""
     from course.data import churn, offers
