@@ -394,3 +394,41 @@ def worker_runner(config: Any) -> tuple[Any, Any]:
         return list(worker.module(__name__).run_suites(folders, timeout, budget))
 
     return runner, worker
+
+
+def check_case(result: SuiteResult | None, number: int) -> None:
+    """Case ``number`` of a project's mutation item: pass when the suite killed mutant ``number``.
+
+    ``result`` None (the material is absent) skips with :data:`DEFERRED`, which leaves the item out of the
+    total.
+    """
+    import pytest
+
+    if result is None:
+        pytest.skip(
+            f"{DEFERRED}: it runs your tests against the course's mutants of a correct package, which are "
+            "not in your repository; not counted here. Run `pytest tests` in the project folder meanwhile",
+        )
+    if not result.killed(number):
+        pytest.fail(mutant_message(result, number), pytrace=False)
+
+
+def suite_for(request: Any, project: str, project_dir: Path, cases: int) -> SuiteResult | None:
+    """The learner's suite graded on ``project``'s material (None when absent); ``cases`` must equal the
+    number of mutants (the graded test's parametrization, which the rubric counts without importing)."""
+    import pytest
+
+    material = find_material(project, Path(str(request.path)).parent)
+    if material is None:
+        return None
+    if len(material.mutants) != cases:
+        pytest.fail(
+            f"the course's learner-suite catalogue of {project} has {len(material.mutants)} mutants but the "
+            f"graded test has {cases} cases: tell your instructor",
+            pytrace=False,
+        )
+    runner, worker = worker_runner(request.config)
+    try:
+        return grade_suite(material, project_dir, runner)
+    finally:
+        worker.stop()

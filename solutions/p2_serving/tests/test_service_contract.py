@@ -9,13 +9,15 @@ no server: the whole suite runs in seconds), and keep fixtures in this file: the
 Run them with `pytest tests` from the project folder.
 """
 
+import json
 import math
 
 import pandas as pd
 import pytest
-
+from churn_service.body import BodyError, parse_json_body
 from churn_service.fallback import rule_score
-from churn_service.schema import CATEGORIES, NUMERIC_FEATURES, Customer
+from churn_service.schema import CATEGORIES, NUMERIC_FEATURES, Customer, integral_float_to_int
+from pydantic import ValidationError
 
 
 def valid_customer(**changes):
@@ -37,17 +39,9 @@ def test_rule_score_is_one_probability_per_row():
 
 # BEGIN SOLUTION
 # HINT: write tests of the input contract (churn_service.schema.Customer): which bodies it accepts and which
-# HINT: it refuses (ranges, types, unknown fields, numbers that are not finite); of integral_float_to_int;
+# HINT: it refuses (ranges, types, unknown fields, categories); of integral_float_to_int;
 # HINT: of the body parser (churn_service.body.parse_json_body: repeated keys, invalid JSON or UTF-8); and of
 # HINT: the fallback rule's formula in churn_service/fallback.py (boundaries, caps, monotonic signals).
-import json
-
-from pydantic import ValidationError
-
-from churn_service.body import BodyError, parse_json_body
-from churn_service.schema import integral_float_to_int
-
-
 def test_a_valid_customer_is_accepted():
     assert Customer.model_validate(valid_customer()).tenure_days == 400
 
