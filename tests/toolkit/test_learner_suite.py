@@ -22,7 +22,7 @@ from course.grading.rubric import Rubric, RubricItem, RubricTest
 from course.grading.scoring import RunRecord, score
 from course.paths import repo_root
 
-PROJECTS = ("p2_serving",)
+PROJECTS = ("p2_serving", "p3_pipeline")
 CATALOGUE = """
 [[mutant]]
 name = "add-subtracts"
