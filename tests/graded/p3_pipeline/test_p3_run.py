@@ -32,7 +32,7 @@ def test_forced_rerun_writes_identical_bytes(
     )
 
 
-@pytest.mark.rubric("p3.run.incremental", points=4)
+@pytest.mark.rubric("p3.run.incremental", points=3)
 def test_noop_rerun_recomputes_nothing_and_change_reruns_dependents(
     project_module, pipeline_run, tmp_path, copy_project, output_bytes
 ):
