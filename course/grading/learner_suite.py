@@ -35,12 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from course.errors import CourseError
+from course.grading.scoring import DEFERRED
 
 SUITE_DIR = "tests"  # the learner's tests, in their project folder
 CATALOGUE_DIR = "learner-suite"  # tests/mutants/<project>/learner-suite/*.toml
 PREPARED_DIR = "learner_suite"  # in a grading sandbox: tests/learner_suite/<project>/{reference,catalogue}
-DEFERRED = "graded by the instructor's grader"
-"""The start of a skip message that takes a rubric item out of the total (see :mod:`scoring`)."""
 MUTANT_KEYS = {"name", "kind", "description", "edit"}
 RUN_TIMEOUT = 20.0  # seconds for one run of the learner's suite (one package)
 SUITE_BUDGET = 50.0  # seconds for every run of one grading, so the graded test stays within its timeout

@@ -11,9 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from course.grading.learner_suite import DEFERRED
 from course.grading.reports import ItemResult, TestResult
 from course.grading.rubric import Rubric
+
+DEFERRED = "graded by the instructor's grader"
+"""A skip message that starts so takes its item out of the total: only the instructor's grader has the
+material (such as the mutants of :mod:`course.grading.learner_suite`)."""
+UNAVAILABLE = "not graded on this machine"
+"""A skip message that starts so takes its item out of the total: a tool the check needs is missing."""
+NOT_COUNTED = (DEFERRED, UNAVAILABLE)
 
 
 @dataclass
@@ -54,7 +60,7 @@ def score(run: RunRecord) -> list[ItemResult]:
             result = notebook_result(run, notebook.path)
             tests.append(result)
             earned += notebook.points if result.passed else 0.0
-        if deferred(tests):  # graded only where the hidden material is: not counted here
+        if deferred(tests):  # graded only where its material or tool is: not counted here
             items.append(ItemResult(item.id, item.text, 0.0, 0.0, tests[0].message, tests))
             continue
         earned = min(earned, item.points)
@@ -65,9 +71,8 @@ def score(run: RunRecord) -> list[ItemResult]:
 
 
 def deferred(tests: list[TestResult]) -> bool:
-    """Did every test of an item skip because only the instructor's grader can grade it (its material,
-    such as the mutants of :mod:`course.grading.learner_suite`, is not in this repository)?"""
-    return bool(tests) and all(t.outcome == "skipped" and t.message.startswith(DEFERRED) for t in tests)
+    """Did every test of an item skip because it cannot be graded here (:data:`NOT_COUNTED`)?"""
+    return bool(tests) and all(t.outcome == "skipped" and t.message.startswith(NOT_COUNTED) for t in tests)
 
 
 def test_result(run: RunRecord, nodeid: str) -> TestResult:
