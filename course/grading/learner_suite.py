@@ -190,10 +190,11 @@ def apply_mutant(mutant: SuiteMutant, folder: Path) -> None:
 
 
 def copy_reference(source: Path, dest: Path) -> None:
-    """The reference project without its tests, notebooks' outputs or generated files."""
+    """A project folder (the reference or a learner's) without its tests and generated files, and without
+    the files that would configure pytest or Python (``conftest.py``, ``pytest.ini``, ``*.pth``, links)."""
     from course.grading.targets import copy_project
 
-    copy_project(source, dest)
+    copy_project(source, dest, untrusted=True)
     shutil.rmtree(dest / SUITE_DIR, ignore_errors=True)
 
 
