@@ -199,3 +199,28 @@ def test_the_graded_test_has_one_case_per_mutant(project: str) -> None:
     material = learner_suite.find_material(project, root / "tests" / "graded" / project)
     source = next((root / "tests" / "graded" / project).glob("test_*_own_tests.py")).read_text()
     assert f"range({len(material.mutants)})" in source and f"MUTANTS = {len(material.mutants)}" in source
+
+
+def test_without_the_material_the_item_is_deferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learner's repository (no solutions/, no catalogue): nothing is prepared and the cases skip."""
+    (tmp_path / "course.toml").write_text('kind = "learner"\n')
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path))
+    assert not learner_suite.prepare_material("p2_serving", tmp_path, tmp_path / "prepared")
+    assert not (tmp_path / "prepared").exists()
+    assert learner_suite.find_material("p2_serving", tmp_path / "tests" / "graded" / "p2_serving") is None
+    with pytest.raises(pytest.skip.Exception, match=DEFERRED):
+        learner_suite.check_case(None, 0)
+
+
+@pytest.mark.parametrize("project", PROJECTS)
+def test_the_course_catalogue_ignores_the_learner_suite_folder(project: str) -> None:
+    """``course mutants`` reads tests/mutants/<project>/*.toml only, never the learner-suite mutants."""
+    from course.grading.mutants import load_catalogue
+    from course.grading.rubric import load_rubric
+
+    root = repo_root()
+    names = {
+        e.name for e in load_catalogue([root / "tests" / "mutants" / project], load_rubric(project, root))
+    }
+    material = learner_suite.find_material(project, root / "tests" / "graded" / project)
+    assert names and not names & {m.name for m in material.mutants}
