@@ -131,6 +131,8 @@ def _describe(run: RunResult) -> str:
     if run.failing:
         more = f" and {len(run.failing) - 3} more" if len(run.failing) > 3 else ""
         return "failing: " + ", ".join(run.failing[:3]) + more
+    if run.status == "failed":
+        return "some of them fail"
     return "pytest could not run them: a syntax error or an import that fails?"
 
 
@@ -359,9 +361,28 @@ def grade_suite(material: Material, project_dir: Path, runner: Any) -> SuiteResu
         for number, mutant in enumerate(material.mutants):
             folders.append(_stage(material.reference, tests, scratch / f"mutant-{number}", mutant))
         runs = [RunResult.from_dict(r) for r in runner([str(f) for f in folders], RUN_TIMEOUT, SUITE_BUDGET)]
+        for run in runs:  # only names the learner wrote: never text their tests made from the reference
+            run.failing = written_names(run.failing, tests)
         result.reference = runs[0]
         result.mutants = list(zip(material.mutants, runs[1:], strict=True))
         return result
+
+
+def written_names(nodeids: list[str], tests: Path) -> list[str]:
+    """The test functions of ``nodeids`` that the learner's files define literally (``def test_x``).
+
+    A run on the reference or a mutant reports node ids, which a test can build from what it reads (its
+    parameters' ids): only the function names written in the learner's files are shown back.
+    """
+    import re
+
+    written: set[str] = set()
+    for path in tests.rglob("test_*.py"):
+        written |= set(
+            re.findall(r"^\s*(?:async\s+)?def\s+(test_\w{1,80})\s*\(", path.read_text(errors="replace"), re.M)
+        )
+    names = [nodeid.split("::")[-1].split("[")[0] for nodeid in nodeids]
+    return list(dict.fromkeys(name for name in names if name in written))
 
 
 def mutant_message(result: SuiteResult, number: int) -> str:

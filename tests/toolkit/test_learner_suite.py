@@ -224,3 +224,24 @@ def test_the_course_catalogue_ignores_the_learner_suite_folder(project: str) -> 
     }
     material = learner_suite.find_material(project, root / "tests" / "graded" / project)
     assert names and not names & {m.name for m in material.mutants}
+
+
+def test_a_message_never_carries_text_a_test_read_from_the_reference(calc: Material, tmp_path: Path) -> None:
+    """A test whose parameter id is the package's source, failing on the reference, is named by its function
+    only: the reference's code never reaches the report."""
+    leaky = """
+import pathlib
+import pytest
+import calc
+
+SOURCE = pathlib.Path(calc.__file__).read_text()[:40]
+
+@pytest.mark.parametrize("text", [SOURCE])
+def test_leak(text):
+    assert hasattr(calc, "MARK")
+"""
+    folder = _learner(tmp_path, calc, {"test_calc.py": leaky})
+    (folder / "calc" / "__init__.py").write_text("MARK = 1\n" + (folder / "calc" / "__init__.py").read_text())
+    result = _grade(calc, folder)
+    assert result.own.status == "passed" and result.reference.status == "failed"
+    assert "test_leak" in result.problem and "def add" not in result.problem
