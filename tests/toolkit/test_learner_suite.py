@@ -173,8 +173,9 @@ def test_a_deferred_item_leaves_the_total() -> None:
 
 
 @pytest.mark.parametrize("project", PROJECTS)
-def test_the_reference_suite_kills_most_mutants_and_a_trivial_one_none(project: str, tmp_path: Path) -> None:
-    """The solution's own tests kill at least 80 % of the project's catalogue; ``assert True`` kills none."""
+def test_the_reference_suite_kills_most_mutants(project: str, tmp_path: Path) -> None:
+    """The solution's own tests kill at least 80 % of the project's catalogue (``assert True`` kills none:
+    see the trivial suite above; the graded test on solutions/ wants every mutant killed)."""
     root = repo_root()
     material = learner_suite.find_material(project, root / "tests" / "graded" / project)
     assert material is not None and 8 <= len(material.mutants) <= 12
@@ -184,8 +185,6 @@ def test_the_reference_suite_kills_most_mutants_and_a_trivial_one_none(project: 
     assert result.problem == ""
     missed = [m.name for n, (m, _) in enumerate(result.mutants) if not result.killed(n)]
     assert result.kill_count >= 0.8 * len(material.mutants), f"the reference suite misses {missed}"
-    trivial = _learner(tmp_path, material, {"test_trivial.py": "def test_nothing():\n    assert True\n"})
-    assert _grade(material, trivial).kill_count == 0
 
 
 def _fresh(material: Material, dest: Path) -> Path:
