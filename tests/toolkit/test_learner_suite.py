@@ -172,6 +172,7 @@ def test_a_deferred_item_leaves_the_total() -> None:
     assert items[1].points == 2
 
 
+@pytest.mark.slow  # ten runs of a real suite per project (about 15 s each); test-graded checks it too
 @pytest.mark.parametrize("project", PROJECTS)
 def test_the_reference_suite_kills_most_mutants(project: str, tmp_path: Path) -> None:
     """The solution's own tests kill at least 80 % of the project's catalogue (``assert True`` kills none:
