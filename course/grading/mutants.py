@@ -431,7 +431,7 @@ def _losses(report: GradeReport, rubric: Rubric | None = None) -> tuple[dict[str
                 lost[item.id] = item.points - item.earned
         else:
             bad = [t.name for t in item.tests if t.outcome in LOST]
-            if bad:
+            if bad and item.points:  # an item not counted here (scoring.NOT_COUNTED) has no points to lose
                 lost[item.id] = min(item.points, sum(points.get(_key(name), 0.0) for name in bad))
         failing += [f"{item.id}: {name}" for name in bad]
     return lost, failing

@@ -97,6 +97,10 @@ class Sandbox:
             for name in ("conftest.py", "__init__.py"):
                 if (source / name).is_file():
                     shutil.copyfile(source / name, dest / name)
+        from course.grading.learner_suite import PREPARED_DIR, prepare_material
+
+        # the reference and its mutants for grading the learner's own tests (judge-only, like the tests)
+        prepare_material(self.project, self.root, self.tests.parents[1] / PREPARED_DIR / self.project)
         if self.extra_tests is not None:
             hidden = self.tests / EXTRA_TESTS_DIRNAME
             shutil.copytree(self.extra_tests, hidden, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

@@ -14,6 +14,13 @@ from typing import Any
 from course.grading.reports import ItemResult, TestResult
 from course.grading.rubric import Rubric
 
+DEFERRED = "graded by the instructor's grader"
+"""A skip message that starts so takes its item out of the total: only the instructor's grader has the
+material (such as the mutants of :mod:`course.grading.learner_suite`)."""
+UNAVAILABLE = "not graded on this machine"
+"""A skip message that starts so takes its item out of the total: a tool the check needs is missing."""
+NOT_COUNTED = (DEFERRED, UNAVAILABLE)
+
 
 @dataclass
 class RunRecord:
@@ -53,11 +60,19 @@ def score(run: RunRecord) -> list[ItemResult]:
             result = notebook_result(run, notebook.path)
             tests.append(result)
             earned += notebook.points if result.passed else 0.0
+        if deferred(tests):  # graded only where its material or tool is: not counted here
+            items.append(ItemResult(item.id, item.text, 0.0, 0.0, tests[0].message, tests))
+            continue
         earned = min(earned, item.points)
         failing = list(dict.fromkeys(t.message for t in tests if not t.passed and t.message))
         message = "\n".join(failing[:3]) + (f"\n(+{len(failing) - 3} more)" if len(failing) > 3 else "")
         items.append(ItemResult(item.id, item.text, item.points, earned, message if failing else "", tests))
     return items
+
+
+def deferred(tests: list[TestResult]) -> bool:
+    """Did every test of an item skip because it cannot be graded here (:data:`NOT_COUNTED`)?"""
+    return bool(tests) and all(t.outcome == "skipped" and t.message.startswith(NOT_COUNTED) for t in tests)
 
 
 def test_result(run: RunRecord, nodeid: str) -> TestResult:

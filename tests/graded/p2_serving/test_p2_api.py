@@ -52,7 +52,7 @@ def test_predict_answers_one_customer(artifacts, make_client, customers):
     assert body["fallback"] is False, "fallback must be false when the verified model answered."
 
 
-@pytest.mark.rubric("p2.api.batch_contract", points=2)
+@pytest.mark.rubric("p2.api.batch_contract", points=1)
 def test_predict_batch_answers_in_order(artifacts, make_client, customers):
     """POST /predict/batch answers one prediction per customer, in request order, same as /predict."""
     client = make_client(artifacts)

@@ -53,7 +53,7 @@ def test_training_writes_a_versioned_artifact(trained_two, need):
     )
 
 
-@pytest.mark.rubric("p2.train.reproducible", points=3)
+@pytest.mark.rubric("p2.train.reproducible", points=2)
 def test_same_config_same_metrics_and_predictions(project_module, snapshot, train_config, tmp_path, need):
     """Same config and seed: same metrics, same data fingerprint and the same predictions."""
     train = project_module("churn_service.train")

@@ -39,7 +39,7 @@ def _run(
     return pd.read_parquet(out), pd.read_csv(rejects, dtype={"customer_id": str})
 
 
-@pytest.mark.rubric("p2.batch.accounting", points=4)
+@pytest.mark.rubric("p2.batch.accounting", points=3)
 def test_every_row_is_scored_or_rejected_with_a_reason(project_module, artifacts, tmp_path, customers):
     """Batch job, in chunks: rows in = scored + rejected; rejects name the field; scores carry the version.
 
@@ -125,7 +125,7 @@ def test_failed_write_leaves_previous_output_intact(project_module, tmp_path, mo
     assert not leftovers, f"A failed write left temporary files behind: {leftovers}; remove them on failure."
 
 
-@pytest.mark.rubric("p2.parity", points=4)
+@pytest.mark.rubric("p2.parity", points=3)
 def test_same_customer_same_probability_everywhere(
     project_module, artifacts, tmp_path, customers, make_client, need
 ):

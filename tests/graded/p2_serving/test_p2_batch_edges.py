@@ -44,7 +44,7 @@ def _main(
     return int(code or 0), captured.out, captured.err
 
 
-@pytest.mark.rubric("p2.batch.bad_cell", points=3)
+@pytest.mark.rubric("p2.batch.bad_cell", points=2)
 def test_one_bad_cell_rejects_its_row_not_the_file(project_module, artifacts, tmp_path, customers):
     """A bad cell (2.5 in an integer column, 'abc' in a CSV number column) rejects its row only, naming it."""
     frame = pd.DataFrame(customers)

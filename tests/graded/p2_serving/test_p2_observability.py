@@ -63,7 +63,7 @@ def test_metrics_count_requests_latency_and_scores(artifacts, make_client, custo
     )
 
 
-@pytest.mark.rubric("p2.logging.request_id", points=2)
+@pytest.mark.rubric("p2.logging.request_id", points=1)
 def test_one_json_line_per_request_with_request_id(artifacts, make_client, customers, caplog, capfd):
     """One JSON log line per request: request id (X-Request-ID or new), path, status, latency, version."""
     caplog.set_level("INFO")

@@ -17,7 +17,7 @@ def _samples(text: str) -> dict[str, list]:
     return out
 
 
-@pytest.mark.rubric("p2.ready.degraded", points=3)
+@pytest.mark.rubric("p2.ready.degraded", points=2)
 def test_fallback_is_ready_but_degraded_everywhere(tmp_path, make_client, caplog):
     """With the rules fallback and no model: /ready 200 'degraded' with the reason, in /metrics and logs."""
     caplog.set_level("INFO")

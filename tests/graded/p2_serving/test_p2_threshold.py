@@ -99,7 +99,7 @@ def test_the_policy_never_contacts_more_than_the_capacity(project_module):
     )
 
 
-@pytest.mark.rubric("p2.threshold.served", points=3)
+@pytest.mark.rubric("p2.threshold.served", points=2)
 def test_service_and_batch_decide_with_the_artifact_threshold(
     project_module, artifacts, make_client, customers, tmp_path
 ):

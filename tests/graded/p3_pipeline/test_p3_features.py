@@ -160,7 +160,7 @@ def test_future_events_change_no_feature(project_module, tables):
     pd.testing.assert_frame_equal(after, before, obj="features after injecting future events")
 
 
-@pytest.mark.rubric("p3.features.point_in_time_property", points=4)
+@pytest.mark.rubric("p3.features.point_in_time_property", points=3)
 @settings(max_examples=4, deadline=None, derandomize=True)
 @given(offset=st.integers(min_value=0, max_value=110))
 def test_features_only_use_the_past(offset, project_module, tables):
@@ -180,7 +180,7 @@ def test_features_only_use_the_past(offset, project_module, tables):
     )
 
 
-@pytest.mark.rubric("p3.features.online_parity", points=4)
+@pytest.mark.rubric("p3.features.online_parity", points=3)
 def test_online_features_match_batch(project_module, tables):
     """The plain-Python online path gives the batch SQL features for every customer of a sample (no skew)"""
     features = project_module("churn_pipeline.features")

@@ -32,7 +32,7 @@ def test_forced_rerun_writes_identical_bytes(
     )
 
 
-@pytest.mark.rubric("p3.run.incremental", points=4)
+@pytest.mark.rubric("p3.run.incremental", points=3)
 def test_noop_rerun_recomputes_nothing_and_change_reruns_dependents(
     project_module, pipeline_run, tmp_path, copy_project, output_bytes
 ):
@@ -55,7 +55,7 @@ def test_noop_rerun_recomputes_nothing_and_change_reruns_dependents(
     )
 
 
-@pytest.mark.rubric("p3.run.atomic", points=4)
+@pytest.mark.rubric("p3.run.atomic", points=3)
 def test_failed_write_leaves_previous_output(project_module, tmp_path):
     """A write that fails half-way leaves the previous file intact and no temporary file behind"""
     storage = project_module("churn_pipeline.storage")
