@@ -139,3 +139,17 @@ def test_the_portfolio_json_of_the_solution_lists_its_headlines() -> None:
     written = json.loads((solutions_dir() / PORTFOLIO / "reports" / "portfolio.json").read_text())
     assert written["missing"] == {} and written["headlines"]
     assert all(row["evidence"] for row in written["requirements"])
+
+
+def test_the_default_worlds_number_fails_when_the_learners_world_differs(results: Path) -> None:
+    path = results / "p7_online" / "reports" / "online.json"
+    online = json.loads(path.read_text(encoding="utf-8"))
+    online["world"] = "bob"
+    peeking = online["peeking"]
+    peeking["fpr_naive"], peeking["fpr_end_only"], peeking["fpr_msprt"] = 0.3377, 0.0512, 0.0141
+    path.write_text(json.dumps(online), encoding="utf-8")
+    text = (results / PORTFOLIO / "PORTFOLIO.md").read_text(encoding="utf-8")
+    evidence = collect_evidence(results, exclude=(PORTFOLIO,))
+    assert evidence.worlds()["p7_online"] == "bob"
+    findings = doc.check_requirements(text, evidence)
+    assert [f.kind for f in findings] == ["mismatch"] and "0.2814" in findings[0].message
