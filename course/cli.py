@@ -22,6 +22,7 @@ from course.grading.commands import grade_command, mutants_command, rubric_comma
 from course.grading.gradebook_commands import clone_command, gradebook_app, merge_command
 from course.grading.starter_check import check_starter_command
 from course.grading.status import status_command
+from course.portfolio.command import portfolio_command
 from course.stories import stories_command
 from course.worlds import init_command
 
@@ -61,6 +62,7 @@ for name, command in (
     ("check-starter", check_starter_command),
     ("stories", stories_command),
     ("export", export_command),
+    ("portfolio", portfolio_command),
 ):
     app.command(name)(reported(command))
 gradebook_app.command("merge")(reported(merge_command))

@@ -29,7 +29,7 @@ from course.errors import CourseError
 from course.grading.reports import GradeReport
 from course.grading.rubric import Rubric, format_points
 from course.grading.runner import Limits, grade_submission
-from course.grading.targets import copy_project
+from course.grading.targets import copy_other_results, copy_project
 from course.paths import require_solutions
 
 CATALOGUE_KINDS = ("mutant", "alternative")
@@ -295,15 +295,18 @@ def select_shard(entries: Sequence[Entry], shard: str) -> list[Entry]:
     return [entry for number, entry in enumerate(entries) if number % count == index]
 
 
-def check_applies(entries: Sequence[Entry], reference: Path, tmp: Path) -> list[Path]:
+def check_applies(entries: Sequence[Entry], reference: Path, tmp: Path, others: bool = False) -> list[Path]:
     """Apply every entry to its own copy before any grading, so that a stale entry fails at once.
 
-    Returns the copies, in the entries' order, ready to be graded.
+    Returns the copies, in the entries' order, ready to be graded. ``others``: the project reads the other
+    projects' results (``reads_other_projects``), so each copy gets them beside it too.
     """
     copies = []
     for number, entry in enumerate(entries):
         copy = tmp / f"entry-{number}" / reference.name
         copy_project(reference, copy)
+        if others:
+            copy_other_results(reference, copy)
         apply_entry(entry, copy)
         copies.append(copy)
     return copies
@@ -330,7 +333,7 @@ def run_catalogue(
     limits = limits or Limits()
     with TemporaryDirectory(prefix="course-mutants-") as tmp_name:
         tmp = Path(tmp_name)
-        copies = check_applies(entries, reference, tmp)
+        copies = check_applies(entries, reference, tmp, others=rubric.reads_other_projects)
         clock = time.monotonic()
         baseline = grade_submission(project, reference, root=root, limits=limits, extra_tests=extra_tests)
         reference_seconds = time.monotonic() - clock

@@ -22,7 +22,7 @@ RUBRIC_FILE = "rubric.toml"
 EXTRA_TESTS_DIRNAME = "hidden_tests"
 NOTEBOOK_KEYS = ("path", "id", "points", "text")
 NOTEBOOK_OPTIONAL_KEYS = ("writes",)  # files the notebook must write in the grading run
-RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook", "isolation")
+RUBRIC_FILE_KEYS = ("beside_notebooks", "notebook", "isolation", "reads_other_projects")
 ISOLATION_MODES = ("process", "worker")
 
 
@@ -76,12 +76,15 @@ class Rubric:
 
     ``beside_notebooks``: test files (relative to the project's tests) that do not read what the notebooks
     write, so the runner may run them in a second process while the notebooks run.
+    ``reads_other_projects``: the project reads the other projects' results files (project 8, the
+    portfolio), so the runner copies their manifests and results files beside the submission's copy.
     """
 
     project: str
     items: list[RubricItem]
     warnings: list[str] = field(default_factory=list)
     beside_notebooks: list[str] = field(default_factory=list)
+    reads_other_projects: bool = False
 
     @property
     def max_score(self) -> float:
@@ -181,7 +184,16 @@ def read_rubric(project: str, tests_dir: Path, extra_tests: Path | None = None) 
         item.notebooks.append(entry)
     known = [p.relative_to(tests_dir).as_posix() for p in find_test_files(tests_dir)]
     beside = beside_notebooks(data, path, known)
-    return Rubric(project=project, items=list(items.values()), warnings=warnings, beside_notebooks=beside)
+    others = data.get("reads_other_projects", False)
+    if not isinstance(others, bool):
+        raise RubricError(f"{path}: reads_other_projects is {others!r}; write true or false.")
+    return Rubric(
+        project=project,
+        items=list(items.values()),
+        warnings=warnings,
+        beside_notebooks=beside,
+        reads_other_projects=others,
+    )
 
 
 def find_test_files(folder: Path) -> list[Path]:

@@ -19,7 +19,7 @@ from course.errors import CourseError
 from course.grading.notebooks import run_every_cell
 from course.grading.processes import MEMORY_ENV, RUN_TOKEN_ENV
 from course.grading.rubric import EXTRA_TESTS_DIRNAME, find_test_files
-from course.grading.targets import copy_project
+from course.grading.targets import copy_other_results, copy_project
 from course.paths import graded_tests_dir
 
 if TYPE_CHECKING:
@@ -87,6 +87,8 @@ class Sandbox:
         """
         for rel in copy_project(self.folder, self.submission, untrusted=True):
             self.notes.append(f"ignored {rel} in your submission: the grader's tests run as shipped")
+        if self.rubric.reads_other_projects:  # their results files only, beside the copy (project 8)
+            copy_other_results(self.folder, self.submission)
         source_tests = graded_tests_dir(self.root) / self.project
         shutil.copytree(source_tests, self.tests, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         # tests/conftest.py and tests/graded/conftest.py apply to graded tests in CI: keep them (and packages)
@@ -208,6 +210,8 @@ class Sandbox:
 
         toolkit = Path(__file__).resolve().parents[1]  # the `course` package: a clone under /tmp is covered
         show = [self.submission, self.tmp / "tmp", self.root, data_dir(), Path(sys.prefix), toolkit]
+        if self.rubric.reads_other_projects:  # the other projects' results, copied beside the submission
+            show += [path for path in self.submission.parent.iterdir() if path != self.submission]
         return {
             "folder": str(self.tmp.parent),
             "show": [str(path) for path in show],

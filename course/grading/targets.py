@@ -112,3 +112,38 @@ def copy_project(src: Path, dst: Path, *, untrusted: bool = False) -> list[str]:
                 continue
             shutil.copyfile(child, dst / rel_dir / name)
     return dropped
+
+
+def copy_other_results(folder: Path, dst: Path) -> list[Path]:
+    """Copy the other projects' manifests and results files beside ``folder`` to beside ``dst``.
+
+    For a project that reads its siblings' results (project 8, the portfolio): each folder next to
+    ``folder`` that has a ``project.toml`` gets its manifest and the results file the manifest names (when
+    it exists) copied into ``dst``'s parent, and nothing else (no code, no notebooks, no symbolic links).
+    Returns the folders written, for the worker's view.
+    """
+    import tomllib
+
+    written: list[Path] = []
+    for sibling in sorted(p for p in folder.parent.iterdir() if p.is_dir() and p.name != folder.name):
+        manifest = sibling / "project.toml"
+        if sibling.is_symlink() or not manifest.is_file() or manifest.is_symlink():
+            continue
+        try:
+            results = tomllib.loads(manifest.read_text(encoding="utf-8")).get("results")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        target = dst.parent / sibling.name
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(manifest, target / "project.toml")
+        source = sibling / results if isinstance(results, str) else None
+        if (
+            source is not None
+            and ".." not in Path(results).parts
+            and source.is_file()
+            and not source.is_symlink()
+        ):
+            (target / results).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / results)
+        written.append(target)
+    return written
