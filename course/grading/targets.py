@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -114,6 +115,10 @@ def copy_project(src: Path, dst: Path, *, untrusted: bool = False) -> list[str]:
     return dropped
 
 
+RESULTS = re.compile(r"reports/[^/]+")
+"""What a sibling's manifest may name as its results file (as ``course.projects.Project.results``)."""
+
+
 def copy_other_results(folder: Path, dst: Path) -> list[Path]:
     """Copy the other projects' manifests and results files beside ``folder`` to beside ``dst``.
 
@@ -136,13 +141,9 @@ def copy_other_results(folder: Path, dst: Path) -> list[Path]:
         target = dst.parent / sibling.name
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(manifest, target / "project.toml")
-        source = sibling / results if isinstance(results, str) else None
-        if (
-            source is not None
-            and ".." not in Path(results).parts
-            and source.is_file()
-            and not source.is_symlink()
-        ):
+        # the manifest's own rule (reports/<file>): never an absolute path or one that climbs out
+        source = sibling / results if isinstance(results, str) and RESULTS.fullmatch(results) else None
+        if source is not None and source.is_file() and not source.is_symlink():
             (target / results).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target / results)
         written.append(target)

@@ -153,3 +153,17 @@ def test_the_default_worlds_number_fails_when_the_learners_world_differs(results
     assert evidence.worlds()["p7_online"] == "bob"
     findings = doc.check_requirements(text, evidence)
     assert [f.kind for f in findings] == ["mismatch"] and "0.2814" in findings[0].message
+
+
+@pytest.mark.parametrize("results_path", ["/etc/hostname", "reports/../../secret.json", "../secret.json"])
+def test_a_sibling_manifest_cannot_name_a_file_outside_its_reports(tmp_path: Path, results_path: str) -> None:
+    (tmp_path / "secret.json").write_text('{"token": "s3cret"}')
+    sibling, own = tmp_path / "class" / "p1_x", tmp_path / "class" / "p8_portfolio"
+    sibling.mkdir(parents=True)
+    own.mkdir()
+    (sibling / "project.toml").write_text(f'results = "{results_path}"\n')
+    copy = tmp_path / "run" / "p8_portfolio"
+    copy.mkdir(parents=True)
+    copy_other_results(own, copy)
+    copied = sorted(p.relative_to(tmp_path / "run") for p in (tmp_path / "run").rglob("*") if p.is_file())
+    assert copied == [Path("p1_x/project.toml")], copied
