@@ -1,7 +1,7 @@
 """The churn world's parameters: what a learner's world (``course.worlds``) varies in the planted lessons.
 
 - ``base_logit``: the base of the monthly churn log-odds, so the base rate (the default -4.45 gives about
-  4.9 % a month; the range gives about 3.7 % to 6.8 %, a realistic monthly churn for a subscription).
+  4.9 % a month; the range gives about 4.1 % to 6.0 %, a realistic monthly churn for a subscription).
 - ``drift_month``: the month index of the price rise and the new acquisition channel (default 12, January
   2025; a learner's world draws 11 to 13, so the rise is still within 90 days of February 2025, the month
   project 7's experiment runs in).
@@ -71,8 +71,8 @@ LEAK_KINDS: dict[str, LeakKind] = {
     "refund": LeakKind(
         ("refund_amount", "prorated_refund", "final_credit"),
         "float",
-        "the refund paid at cancellation (the unused days of the cancellation month at the signup price), "
-        "for customers cancelled by the export date; 0 otherwise",
+        "the refund paid at cancellation for the unused days of the cancellation month, at the signup "
+        "price, for customers cancelled by the export date; 0 otherwise",
     ),
 }
 """Every kind of export-date CRM field a world can carry, in the order they appear in the export."""

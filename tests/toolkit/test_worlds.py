@@ -148,3 +148,22 @@ def test_the_weakest_corner_of_the_ranges_still_plants_the_call_lesson(people) -
     world = type(base)(**{**base.__dict__, "params": {**base.params, "offers": corner.to_params()}})
     found = offers.lessons(offers.oracle(world, offers.EXPERIMENT_MONTH, people=people))
     assert found["best_recent_tickets"] == "call" and found["best_overall"] == "discount", found
+
+
+@pytest.mark.slow
+def test_project_1_s_solution_earns_every_item_in_a_learners_world_but_the_prose_numbers() -> None:
+    """Project 1 holds on a learner's world: only the written answers that quote the default world's
+    numbers lose (``tools/worlds_check.py`` grades every world project in three worlds)."""
+    import importlib.util
+
+    from course.grading.runner import grade_submission
+    from course.paths import repo_root
+
+    spec = importlib.util.spec_from_file_location("worlds_check", repo_root() / "tools" / "worlds_check.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    report = grade_submission("p1", "solutions", learner="bob")
+    prose = check.PROSE_ITEMS["p1"]
+    short = {i.id: i.message for i in report.items if i.earned < i.points and i.id not in prose}
+    assert not short, short
+    assert all(i.earned < i.points for i in report.items if i.id in prose), "the prose kept its numbers"
