@@ -3,8 +3,10 @@
 - ``base_logit``: the base of the monthly churn log-odds, so the base rate (the default -4.45 gives about
   4.9 % a month; the range gives about 4.1 % to 6.0 %, a realistic monthly churn for a subscription).
 - ``drift_month``: the month index of the price rise and the new acquisition channel (default 12, January
-  2025; a learner's world draws 11 to 13, so the rise is still within 90 days of February 2025, the month
-  project 7's experiment runs in).
+  2025; a learner's world draws 11 or 12: project 7 learns uplift on January 2025's randomised log and
+  targets February's customers, so the rise must come no later than January, and no earlier than 90 days
+  before February, or the two months would not share the price-sensitive segment; with the rise in
+  February itself the January uplift model loses money in February).
 - ``drift_price``: the ``standard`` plan's price from the drift month (default 17.99 from 14.99: +20 %;
   a learner's world draws 16.99 to 19.99, +13 % to +33 %).
 - ``leaks``: the CRM fields of the monthly export, filled on the export date rather than at the month start,
@@ -82,7 +84,7 @@ SHARP_KINDS = ("last_login", "end_date")
 N_LEAKS = 4
 DEFAULT_DRIFT_MONTH = 12
 BASE_LOGIT_RANGE = (-4.75, -4.15)
-DRIFT_MONTH_RANGE = (11, 13)
+DRIFT_MONTH_RANGE = (11, 12)
 DRIFT_PRICES = (16.99, 17.49, 17.99, 18.49, 18.99, 19.49, 19.99)
 KEYS = ("base_logit", "drift_month", "drift_price", "leaks")
 
