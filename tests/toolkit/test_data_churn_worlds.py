@@ -161,3 +161,14 @@ def test_the_dictionary_names_the_exports_crm_fields() -> None:
     params = worlds.World("carol").params("churn")
     assert list(churn.crm_columns(params)) == list(params["leaks"].values())
     assert all(len(meaning.split()) >= 5 for meaning in churn.crm_columns(params).values())
+
+
+def test_every_drift_month_precedes_project_7s_months_within_90_days() -> None:
+    """Project 7 learns uplift on LOG_MONTH's log and targets EXPERIMENT_MONTH: both follow the rise, and
+    both still see it in the 90-day price change, in every learner's world."""
+    from course.data import offers
+
+    for month in range(cw.DRIFT_MONTH_RANGE[0], cw.DRIFT_MONTH_RANGE[1] + 1):
+        drift = pd.Timestamp("2024-01-01") + pd.DateOffset(months=month)
+        assert drift <= pd.Timestamp(offers.LOG_MONTH), month
+        assert (pd.Timestamp(offers.EXPERIMENT_MONTH) - drift).days < 90, month
