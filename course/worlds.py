@@ -6,9 +6,11 @@ then ``learner.toml``, then the default world). The *default* world is the one t
 their stored outputs and the site use; a learner's world varies what matters in the lessons, within ranges
 that keep every lesson planted (each generator's sampler says how), not only the noise.
 
-Which generators take world parameters so far: the retention offers of project 7 (``offers``: each offer's
-effect on the customers it persuades, the sleeping dogs' reaction, the base effects). The other worlds
-(churn, fraud, tickets) are the default world for every learner until they take parameters too.
+Which generators take world parameters so far: the churn world (``churn``: the base rate, the drift month
+and price rise, which CRM fields of the monthly export leak and under which names; see
+:mod:`course.data._churn_world`) and the retention offers of project 7 built on it (``offers``: each
+offer's effect on the customers it persuades, the sleeping dogs' reaction, the base effects). The other
+worlds (fraud, tickets) are the default world for every learner until they take parameters too.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ class WorldError(CourseError):
 
 def _samplers() -> dict[str, Callable[[np.random.Generator], dict[str, Any]]]:
     """Each parametrised generator's sampler: a seeded generator in, that generator's parameters out."""
+    from course.data._churn_world import sample_churn
     from course.data._offers_laws import sample_laws
 
-    return {"offers": sample_laws}
+    return {"churn": sample_churn, "offers": sample_laws}
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,14 @@ class World:
         return samplers[generator](np.random.default_rng([self.seed, int.from_bytes(digest, "big")]))
 
     def churn(self, **kw: Any) -> Any:
-        """The churn world of this learner (``course.data.churn.ChurnWorld``) with the parameters of the
-        layers built on it (``params["offers"]``). The churn tables themselves are the default world's
-        for every learner until the churn generator takes world parameters."""
+        """The churn world of this learner (``course.data.churn.ChurnWorld``), generated with the world
+        parameters ``params("churn")`` and carrying those of the layers built on it (``params["offers"]``).
+        ``kw`` go to ``churn.load_world`` (``seed`` 0 unless given, ``n_customers``, ``months``, ...)."""
         import dataclasses
 
         from course.data import churn
 
-        base = churn.load_world(seed=0, **kw)
+        base = churn.load_world(**{"seed": 0, **kw}, world=self.params("churn"))
         if self.is_default:
             return base
         extra = {"learner": self.learner, "learner_seed": self.seed, "offers": self.params("offers")}

@@ -4,7 +4,8 @@ For every project whose data take world parameters (``WORLD_PROJECTS``), the sol
 worlds of three learner ids: every rubric item must earn full marks except the items that compare the
 written answers with the results (``PROSE_ITEMS``), which must *lose* points, since the reference README
 quotes the default world's numbers: a memo copied from the worked solution does not pass in a learner's
-world.
+world. Project 1 has two such items: the README answers (``p1.readme.answers``) and the model card
+(``p1.model_card``), both cross-checked against ``reports/metrics.json``.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import sys
 from course.grading.runner import grade_submission
 
 LEARNERS = ("alice", "bob", "carol")
-WORLD_PROJECTS = ("p7",)
-PROSE_ITEMS = {"p7": {"p7.readme.numbers"}}
+WORLD_PROJECTS = ("p1", "p7")
+PROSE_ITEMS = {"p1": {"p1.readme.answers", "p1.model_card"}, "p7": {"p7.readme.numbers"}}
 
 
 def main() -> None:

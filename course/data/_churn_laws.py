@@ -103,12 +103,19 @@ class Calendar:
         return self.dates(days).astype("datetime64[M]").astype(np.int64)
 
 
-def price_on(plan: np.ndarray, annual: np.ndarray, day: np.ndarray | int, drift_day: int) -> np.ndarray:
-    """Monthly price (currency units, 2 decimals) of plan codes on a day: the list price, 15 % off annual."""
+def price_on(
+    plan: np.ndarray,
+    annual: np.ndarray,
+    day: np.ndarray | int,
+    drift_day: int,
+    drift_price: float = DRIFT_PRICE,
+) -> np.ndarray:
+    """Monthly price (currency units, 2 decimals) of plan codes on a day: the list price, 15 % off annual;
+    the ``DRIFT_PLAN`` costs ``drift_price`` from ``drift_day`` on."""
     prices = np.array([LIST_PRICE[p] for p in PLANS])
     base = np.broadcast_to(prices[plan], np.broadcast(plan, day).shape).copy()
     raised = (plan == PLANS.index(DRIFT_PLAN)) & (np.asarray(day) >= drift_day)
-    base[raised] = DRIFT_PRICE
+    base[raised] = drift_price
     return np.round(np.where(annual, base * ANNUAL_DISCOUNT, base), 2)
 
 
@@ -126,6 +133,7 @@ def month_features(
     tickets: np.ndarray,
     last_active: np.ndarray,
     cols: np.ndarray,
+    drift_price: float = DRIFT_PRICE,
 ) -> dict[str, np.ndarray]:
     """Numeric features at the start of ``month`` for the customers in columns ``cols``.
 
@@ -142,8 +150,8 @@ def month_features(
 
     minutes_28 = window(deciminutes, s - 28, s)
     minutes_prev = window(deciminutes, s - 56, s - 28)
-    price_now = price_on(plan, annual, s, drift_day)
-    price_then = price_on(plan, annual, np.maximum(s - 90, signup_day), drift_day)
+    price_now = price_on(plan, annual, s, drift_day, drift_price)
+    price_then = price_on(plan, annual, np.maximum(s - 90, signup_day), drift_day, drift_price)
     known_from = np.maximum(signup_day, 0)
     inactive = np.where(last_active >= 0, s - last_active, s - known_from)
     signup_month = cal.calendar_month(signup_day)
@@ -168,8 +176,10 @@ def month_features(
     }
 
 
-def churn_logit(f: dict[str, np.ndarray]) -> np.ndarray:
+def churn_logit(f: dict[str, np.ndarray], base_logit: float = BASE_LOGIT) -> np.ndarray:
     """Log-odds of churning during the month, from start-of-month features (codes for categoricals).
+
+    ``base_logit`` sets the world's base rate (a world parameter: :mod:`course.data._churn_world`).
 
     Nonlinear on purpose: tenure decays hyperbolically, annual contracts churn only at renewal, the usage
     decline matters twice as much on monthly contracts, inactivity acts through thresholds, failed
@@ -183,7 +193,7 @@ def churn_logit(f: dict[str, np.ndarray]) -> np.ndarray:
     inactive = f["days_since_last_activity"]
     failed = np.minimum(f["failed_payments_90d"], 3)
     tickets = np.minimum(f["tickets_30d"], 3)
-    z = np.full(tenure_months.shape, BASE_LOGIT)
+    z = np.full(tenure_months.shape, float(base_logit))
     z += NEW_CUSTOMER / (1.0 + tenure_months / 2.5)
     z += np.where(
         annual, np.where(renewal, CONTRACT_EFFECT["annual_renewal"], CONTRACT_EFFECT["annual_mid_term"]), 0.0
@@ -201,6 +211,6 @@ def churn_logit(f: dict[str, np.ndarray]) -> np.ndarray:
     return z
 
 
-def churn_probability(f: dict[str, np.ndarray]) -> np.ndarray:
+def churn_probability(f: dict[str, np.ndarray], base_logit: float = BASE_LOGIT) -> np.ndarray:
     """The oracle: ``sigmoid(churn_logit)``, rounded to 6 decimals (rounding keeps bytes platform-stable)."""
-    return np.round(1.0 / (1.0 + np.exp(-churn_logit(f))), 6)
+    return np.round(1.0 / (1.0 + np.exp(-churn_logit(f, base_logit))), 6)

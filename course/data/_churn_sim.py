@@ -79,7 +79,7 @@ def _draw_customers(rng: np.random.Generator, n: int, cal: laws.Calendar, drift_
 
 
 def _month_start(
-    rng: np.random.Generator, st: _State, c: dict, cal: laws.Calendar, m: int, drift_day: int
+    rng: np.random.Generator, st: _State, c: dict, cal: laws.Calendar, m: int, drift_day: int, world: dict
 ) -> None:
     """Draw who churns during month ``m`` from the start-of-month features."""
     s, s_next = int(cal.month_starts[m]), int(cal.month_starts[m + 1])
@@ -97,11 +97,12 @@ def _month_start(
         tickets=st.tickets,
         last_active=st.last_active[idx],
         cols=idx,
+        drift_price=world["drift_price"],
     )
     for key in ("plan", "channel", "country", "age_band"):
         f[key] = c[key][idx]
     f["contract"] = c["annual"][idx].astype(np.int64)
-    p = laws.churn_probability(f)
+    p = laws.churn_probability(f, world["base_logit"])
     churned = rng.random(idx.size) < p
     day = s + (rng.random(idx.size) * (s_next - s)).astype(np.int64)
     st.churn_day[idx[churned]] = day[churned]
@@ -125,7 +126,14 @@ def _month_start(
 
 
 def _day(
-    rng: np.random.Generator, st: _State, c: dict, d: int, dom: int, weekend: bool, drift_day: int
+    rng: np.random.Generator,
+    st: _State,
+    c: dict,
+    d: int,
+    dom: int,
+    weekend: bool,
+    drift_day: int,
+    drift_price: float,
 ) -> None:
     """One day: engagement moves, usage is drawn, invoices are issued, tickets are opened."""
     idx = np.flatnonzero((c["signup_day"] <= d) & (d < st.churn_day))
@@ -154,7 +162,7 @@ def _day(
     bill_dom = np.minimum(c["signup_dom"][idx], 28)
     b = idx[((bill_dom == dom) & (sd < d)) | (sd == d)]
     if b.size:
-        amount = laws.price_on(c["plan"][b], c["annual"][b], d, drift_day)
+        amount = laws.price_on(c["plan"][b], c["annual"][b], d, drift_day, drift_price)
         fail = rng.random(b.size) < c["pay_risk"][b]
         st.invoices.append((np.full(b.size, d), b, amount, fail))
         st.failed[d, b[fail]] = 1
@@ -177,9 +185,19 @@ def _day(
 
 
 def simulate(
-    seed: int, n_customers: int, start: str, months: int, drift_month: int, label_delay_days: int
+    seed: int,
+    n_customers: int,
+    start: str,
+    months: int,
+    drift_month: int,
+    label_delay_days: int,
+    base_logit: float = laws.BASE_LOGIT,
+    drift_price: float = laws.DRIFT_PRICE,
 ) -> dict[str, pd.DataFrame]:
-    """Run the world and return its tables (see :mod:`course.data.churn` for their meaning)."""
+    """Run the world and return its tables (see :mod:`course.data.churn` for their meaning).
+
+    ``base_logit`` and ``drift_price`` are world parameters (:mod:`course.data._churn_world`)."""
+    world = {"base_logit": base_logit, "drift_price": drift_price}
     rng = np.random.default_rng(seed)
     cal = laws.Calendar(np.datetime64(start, "D"), months)
     drift_day = int(cal.month_starts[drift_month]) if drift_month < months else NEVER
@@ -192,9 +210,9 @@ def simulate(
     month_of_day = {int(s): m for m, s in enumerate(cal.month_starts[:-1])}
     for d in range(cal.n_days):
         if d in month_of_day:
-            _month_start(rng, st, c, cal, month_of_day[d], drift_day)
-        _day(rng, st, c, d, int(doms[d]), bool(weekday[d] >= 5), drift_day)
-    return _tables(st, c, cal, label_delay_days, drift_day)
+            _month_start(rng, st, c, cal, month_of_day[d], drift_day, world)
+        _day(rng, st, c, d, int(doms[d]), bool(weekday[d] >= 5), drift_day, drift_price)
+    return _tables(st, c, cal, label_delay_days, drift_day, drift_price)
 
 
 def _ids(prefix: str, n: int, width: int) -> np.ndarray:
@@ -202,7 +220,9 @@ def _ids(prefix: str, n: int, width: int) -> np.ndarray:
     return np.array([f"{prefix}{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
 
 
-def _tables(st: _State, c: dict, cal: laws.Calendar, label_delay_days: int, drift_day: int) -> dict:
+def _tables(
+    st: _State, c: dict, cal: laws.Calendar, label_delay_days: int, drift_day: int, drift_price: float
+) -> dict:
     n = c["plan"].size
     customer_id = _ids("C", n, max(6, len(str(n))))
 
@@ -218,7 +238,7 @@ def _tables(st: _State, c: dict, cal: laws.Calendar, label_delay_days: int, drif
             "customer_id": customer_id,
             "signup_date": dates(c["signup_day"]),
             "plan": np.array(laws.PLANS, dtype=object)[c["plan"]],
-            "monthly_price": laws.price_on(c["plan"], c["annual"], c["signup_day"], drift_day),
+            "monthly_price": laws.price_on(c["plan"], c["annual"], c["signup_day"], drift_day, drift_price),
             "contract": np.array(laws.CONTRACTS, dtype=object)[c["annual"].astype(int)],
             "country": np.array(laws.COUNTRIES, dtype=object)[c["country"]],
             "age_band": np.array(laws.AGE_BANDS, dtype=object)[c["age_band"]],

@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from course.data import _churn_laws as laws
+from course.data._churn_world import DEFAULT_LEAKS, laws_of
 
 CATEGORICAL = laws.VOCABULARIES
-EXPORT_COLUMNS = ("account_status", "last_login_date", "retention_offer_accepted", "cancellation_reason")
-"""Columns the CRM fills on the day of the export (not as of the month start)."""
+EXPORT_COLUMNS = tuple(DEFAULT_LEAKS.values())
+"""Columns the CRM fills on the day of the export (not as of the month start), in the default world; a
+learner's world has its own (``ChurnWorld.crm_columns()``)."""
 
 
 def calendar_of(params: dict) -> tuple[laws.Calendar, int]:
@@ -97,6 +99,7 @@ def features(
             annual=codes["contract"][cols] == 1,
             last_active=last[int(cal.month_starts[m]) - 1, cols].astype(np.int64),
             cols=cols,
+            drift_price=laws_of(world.params).drift_price,
             **mats,
         )
         f["row"] = rows
@@ -110,7 +113,7 @@ def oracle_from_features(world, feats: pd.DataFrame) -> np.ndarray:
     f = {k: feats[k].to_numpy() for k in laws.FEATURE_COLUMNS if k not in CATEGORICAL}
     for k, vocabulary in CATEGORICAL.items():
         f[k] = codes_of(feats[k], vocabulary, k)
-    return laws.churn_probability(f)
+    return laws.churn_probability(f, laws_of(world.params).base_logit)
 
 
 def monthly_snapshot(world, export_date=None) -> pd.DataFrame:
@@ -138,7 +141,7 @@ def monthly_snapshot(world, export_date=None) -> pd.DataFrame:
         if col not in CATEGORICAL:
             snap[col] = feats[col].to_numpy()
 
-    crm = _export_columns(cust, export, cal, last[export_day].astype(np.int64))
+    crm = _export_columns(cust, export, cal, last[export_day].astype(np.int64), laws_of(world.params).leaks)
     snap = snap.join(crm, on="customer_id")
     churned = labels.loc[keep, "churned"].astype("Int8").reset_index(drop=True)
     known = (labels.loc[keep, "label_known_date"] <= export).to_numpy()
@@ -147,20 +150,42 @@ def monthly_snapshot(world, export_date=None) -> pd.DataFrame:
 
 
 def _export_columns(
-    cust: pd.DataFrame, export: pd.Timestamp, cal: laws.Calendar, last_login: np.ndarray
+    cust: pd.DataFrame,
+    export: pd.Timestamp,
+    cal: laws.Calendar,
+    last_login: np.ndarray,
+    leaks: tuple[tuple[str, str], ...],
 ) -> pd.DataFrame:
-    """Per-customer CRM fields as they stand on the export date."""
+    """Per-customer CRM fields as they stand on the export date: ``leaks`` names each kind's column."""
     cancelled = (cust["churn_date"] <= export).to_numpy()
+    builders = {
+        "status": lambda: np.where(cancelled, "cancelled", "active").astype(object),
+        "last_login": lambda: (
+            pd.to_datetime(cal.dates(np.maximum(last_login, 0)))
+            .astype("datetime64[ns]")
+            .where(last_login >= 0)
+        ),
+        "offer": lambda: _offer_accepted(cust, export, cancelled),
+        "reason": lambda: cust["cancellation_reason"].where(cancelled, None).to_numpy(),
+        "end_date": lambda: cust["churn_date"].where(cancelled).to_numpy(),
+        "refund": lambda: _refund(cust, cancelled),
+    }
+    return pd.DataFrame({name: builders[kind]() for kind, name in leaks}, index=cust.index)
+
+
+def _offer_accepted(
+    cust: pd.DataFrame, export: pd.Timestamp, cancelled: np.ndarray
+) -> pd.arrays.BooleanArray:
     offered = (cust["retention_offer_date"] <= export).to_numpy()
-    login = pd.to_datetime(cal.dates(np.maximum(last_login, 0))).astype("datetime64[ns]")
     accepted = pd.array(~cancelled, dtype="boolean")
     accepted[~offered] = pd.NA
-    return pd.DataFrame(
-        {
-            "account_status": np.where(cancelled, "cancelled", "active").astype(object),
-            "last_login_date": login.where(last_login >= 0),
-            "retention_offer_accepted": accepted,
-            "cancellation_reason": cust["cancellation_reason"].where(cancelled, None).to_numpy(),
-        },
-        index=cust.index,
-    )
+    return accepted
+
+
+def _refund(cust: pd.DataFrame, cancelled: np.ndarray) -> np.ndarray:
+    """The unused days of the cancellation month (the churn day included) at the signup price; 0 if active."""
+    end = cust["churn_date"]
+    days_in_month = end.dt.days_in_month.to_numpy(dtype=float, na_value=30.0)
+    unused = (days_in_month - end.dt.day.to_numpy(dtype=float, na_value=0.0) + 1) / days_in_month
+    refund = np.round(cust["monthly_price"].to_numpy(dtype=float) * unused, 2)
+    return np.where(cancelled, refund, 0.0)

@@ -18,12 +18,15 @@ IDS = ("alice", "bob", "carol")
 def test_the_default_world_is_the_generators_defaults() -> None:
     world = worlds.World(worlds.DEFAULT_ID)
     assert world.seed == 0 and world.params("offers") == {} and world.label == "default"
+    assert world.params("churn") == {}
     assert laws.Laws.from_params(world.params("offers")) == laws.DEFAULT_LAWS
 
 
 def test_an_id_always_gives_the_same_parameters_and_two_ids_differ() -> None:
     assert worlds.World("alice").params("offers") == worlds.World("alice").params("offers")
     assert worlds.World("alice").params("offers") != worlds.World("bob").params("offers")
+    assert worlds.World("alice").params("churn") == worlds.World("alice").params("churn")
+    assert worlds.World("alice").params("churn") != worlds.World("bob").params("churn")
     assert worlds.World("alice").seed != worlds.World("bob").seed
 
 
@@ -80,17 +83,28 @@ def test_a_submission_s_world_is_found_from_its_project_folder(tmp_path: Path) -
 
 @pytest.fixture(scope="module")
 def people():
-    """February's population: the same for every learner (the churn tables are shared so far)."""
+    """February's population in the default world."""
     return offers.population(worlds.World("default").churn(), offers.EXPERIMENT_MONTH)
 
 
 @pytest.fixture(scope="module")
 def planted(people) -> dict[str, dict[str, object]]:
+    """Each world's lessons of project 7, in its own churn tables (each learner's churn world differs)."""
     truths = {
-        learner: offers.oracle(worlds.World(learner).churn(), offers.EXPERIMENT_MONTH, people=people)
-        for learner in ("default", *IDS)
+        "default": offers.oracle(worlds.World("default").churn(), offers.EXPERIMENT_MONTH, people=people)
     }
+    for learner in IDS:
+        world = worlds.World(learner).churn()
+        truths[learner] = offers.oracle(world, offers.EXPERIMENT_MONTH)
     return {learner: offers.lessons(truth) for learner, truth in truths.items()}
+
+
+def test_a_learners_churn_world_is_built_with_their_parameters() -> None:
+    world = worlds.World("bob").churn(n_customers=300, months=14)
+    params = worlds.World("bob").params("churn")
+    assert world.params["drift_month"] == params["drift_month"]
+    assert list(world.crm_columns()) == list(params["leaks"].values())
+    assert world.params["offers"] == worlds.World("bob").params("offers")
 
 
 def test_every_world_plants_every_lesson_of_project_7(planted: dict[str, dict[str, object]]) -> None:
@@ -134,3 +148,22 @@ def test_the_weakest_corner_of_the_ranges_still_plants_the_call_lesson(people) -
     world = type(base)(**{**base.__dict__, "params": {**base.params, "offers": corner.to_params()}})
     found = offers.lessons(offers.oracle(world, offers.EXPERIMENT_MONTH, people=people))
     assert found["best_recent_tickets"] == "call" and found["best_overall"] == "discount", found
+
+
+@pytest.mark.slow
+def test_project_1_s_solution_earns_every_item_in_a_learners_world_but_the_prose_numbers() -> None:
+    """Project 1 holds on a learner's world: only the written answers that quote the default world's
+    numbers lose (``tools/worlds_check.py`` grades every world project in three worlds)."""
+    import importlib.util
+
+    from course.grading.runner import grade_submission
+    from course.paths import repo_root
+
+    spec = importlib.util.spec_from_file_location("worlds_check", repo_root() / "tools" / "worlds_check.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    report = grade_submission("p1", "solutions", learner="bob")
+    prose = check.PROSE_ITEMS["p1"]
+    short = {i.id: i.message for i in report.items if i.earned < i.points and i.id not in prose}
+    assert not short, short
+    assert all(i.earned < i.points for i in report.items if i.id in prose), "the prose kept its numbers"

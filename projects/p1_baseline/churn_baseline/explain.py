@@ -169,7 +169,9 @@ def shap_contributions(model: Any, X: pd.DataFrame, background: pd.DataFrame) ->
     """Exact SHAP values of a fitted boosting pipeline, in log-odds (tree-path-dependent TreeSHAP).
 
     ``model`` is a fitted ``Pipeline`` whose last step is a binary ``HistGradientBoostingClassifier`` and
-    whose preprocessing maps input columns one to one (as ``baselines.make_boosting`` builds it);
+    whose preprocessing maps input columns one to one (as ``baselines.make_boosting`` builds it), or a
+    model whose log-odds add up over its input columns (``baselines.make_logistic``, when the paired
+    comparison keeps the simpler model);
     ``background`` holds the reference rows (for example a sample of the training rows), whose mean
     log-odds is the base value. Returns ``(contributions, base_value)``: one row per row of ``X`` (same
     index), one column per input column, such that ``base_value + contributions.sum(axis=1)`` equals

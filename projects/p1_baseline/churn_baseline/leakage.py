@@ -10,12 +10,14 @@ from sklearn.metrics import roc_auc_score
 
 
 def leaky_columns() -> dict[str, str]:
-    """The churn export's columns that leak the outcome, each with a one-line reason.
+    """Your churn export's columns that leak the outcome, each with a one-line reason.
 
     Returns ``{column: reason}``; the reason says why the value would not be known at prediction time.
+    Which columns leak, and their names, depend on your world (``learner.toml``).
     """
-    # HINT: read docs/reference/data.md: which columns are filled at export time, after the month is over?
-    raise NotImplementedError("leaky_columns: read docs/reference/data.md: which columns are filled at export time, after the month is over?")
+    # HINT: read your world's data dictionary (data.crm_fields(), docs/reference/data.md): which columns
+    # HINT: are filled on the export date, after the month is over? Your world has its own names.
+    raise NotImplementedError("leaky_columns: read your world's data dictionary (data.crm_fields(), docs/reference/data.md): which columns are filled on the export date, after the month is over? Your world has its own names.")
 
 
 def drop_leaky(df: pd.DataFrame, leaky: Iterable[str]) -> pd.DataFrame:

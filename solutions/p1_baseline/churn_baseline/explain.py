@@ -169,7 +169,9 @@ def shap_contributions(model: Any, X: pd.DataFrame, background: pd.DataFrame) ->
     """Exact SHAP values of a fitted boosting pipeline, in log-odds (tree-path-dependent TreeSHAP).
 
     ``model`` is a fitted ``Pipeline`` whose last step is a binary ``HistGradientBoostingClassifier`` and
-    whose preprocessing maps input columns one to one (as ``baselines.make_boosting`` builds it);
+    whose preprocessing maps input columns one to one (as ``baselines.make_boosting`` builds it), or a
+    model whose log-odds add up over its input columns (``baselines.make_logistic``, when the paired
+    comparison keeps the simpler model);
     ``background`` holds the reference rows (for example a sample of the training rows), whose mean
     log-odds is the base value. Returns ``(contributions, base_value)``: one row per row of ``X`` (same
     index), one column per input column, such that ``base_value + contributions.sum(axis=1)`` equals
@@ -179,6 +181,21 @@ def shap_contributions(model: Any, X: pd.DataFrame, background: pd.DataFrame) ->
     # HINT: shap's tree explainer reads native categorical splits as numeric thresholds, so its values do
     # HINT: not add up: use the rewritten ensemble of tree_ensemble (or another exact explainer), and check
     # HINT: that the base value plus each row's sum gives the model's log-odds.
+    if not hasattr(model[-1], "_predictors"):
+        # logistic regression on column-by-column preprocessing: the log-odds add up over the input
+        # columns, so a column's exact (interventional) SHAP value is its term for the row minus its mean
+        # term over the background, each found by swapping the column into one fixed reference row
+        reference = background.iloc[[0]]
+        at_reference = float(model.decision_function(reference)[0])
+
+        def term(rows: pd.DataFrame, column: str) -> np.ndarray:
+            swapped = pd.concat([reference] * len(rows), ignore_index=True)
+            swapped[column] = rows[column].to_numpy()
+            return model.decision_function(swapped) - at_reference
+
+        values = {c: term(X, c) - term(background, c).mean() for c in X.columns}
+        base = float(np.mean(model.decision_function(background)))
+        return pd.DataFrame(values, index=X.index), base
     with warnings.catch_warnings():  # shap's progress bar looks for Jupyter widgets it does not need
         warnings.filterwarnings("ignore", message="IProgress not found")
         import shap

@@ -10,17 +10,21 @@ from sklearn.metrics import roc_auc_score
 
 
 def leaky_columns() -> dict[str, str]:
-    """The churn export's columns that leak the outcome, each with a one-line reason.
+    """Your churn export's columns that leak the outcome, each with a one-line reason.
 
     Returns ``{column: reason}``; the reason says why the value would not be known at prediction time.
+    Which columns leak, and their names, depend on your world (``learner.toml``).
     """
     # BEGIN SOLUTION
-    # HINT: read docs/reference/data.md: which columns are filled at export time, after the month is over?
+    # HINT: read your world's data dictionary (data.crm_fields(), docs/reference/data.md): which columns
+    # HINT: are filled on the export date, after the month is over? Your world has its own names.
+    from churn_baseline.data import crm_fields
+
     return {
-        "account_status": "set to 'cancelled' at export once the customer has left: it is the outcome.",
-        "last_login_date": "last login before the export, not the month start: churners stop logging in.",
-        "retention_offer_accepted": "filled when a retention offer is resolved, after the month we predict.",
-        "cancellation_reason": "only filled for customers who already cancelled: non-null means churned.",
+        column: f"filled on the export date, after the month we predict ({meaning.split(';')[0]}).".replace(
+            "`", "'"
+        )
+        for column, meaning in crm_fields().items()
     }
     # END SOLUTION
 

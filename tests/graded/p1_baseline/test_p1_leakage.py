@@ -9,14 +9,15 @@ import pytest
 
 @pytest.mark.rubric("p1.leakage.named", points=1)
 def test_leaky_columns_named_with_reasons(project_module, leaky_names):
-    """The four export-time columns are named as leaky, each with a one-line reason."""
+    """Your world's four export-time columns are named as leaky, each with a one-line reason."""
     leakage = project_module("churn_baseline.leakage")
     named = leakage.leaky_columns()
     assert isinstance(named, dict), "leaky_columns() must return a dict {column: reason}."
     missing = [c for c in leaky_names if c not in named]
     assert not missing, (
-        f"leaky_columns() misses {missing}: read docs/reference/data.md and find every column the CRM fills "
-        "on the export date rather than at the month start."
+        f"leaky_columns() misses {missing}: read your world's data dictionary (data.crm_fields(), "
+        "docs/reference/data.md) and find every column the CRM fills on the export date rather than at the "
+        "month start; your world (learner.toml) has its own names."
     )
     for column in leaky_names:
         reason = str(named[column]).strip()
@@ -100,9 +101,8 @@ def test_model_features_exclude_leaks(read_metrics, leaky_names):
     metrics_json = read_metrics("the features your model uses")
     used = metrics_json.get("data", {}).get("features", [])
     assert used, "metrics.json data.features must list the columns the model uses."
-    leaked = [
-        c for c in used if c in leaky_names or c.startswith(("last_login", "cancellation", "retention_offer"))
-    ]
+    stems = tuple(name.removesuffix("_date") for name in leaky_names)  # last_login_date -> last_login_days
+    leaked = [c for c in used if c in leaky_names or c.startswith(stems)]
     assert not leaked, f"The model uses leaky columns {leaked}: drop them before training."
     leak = metrics_json.get("leakage", {})
     assert leak.get("pr_auc_with_leaks", 0) > leak.get("pr_auc_without", 1) + 0.2, (

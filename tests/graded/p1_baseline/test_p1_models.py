@@ -132,10 +132,10 @@ def _oracle_note(project_dir, grading_note) -> None:
     try:
         from sklearn.metrics import average_precision_score, log_loss
 
-        from course.data import churn
+        from course import worlds
 
         params = tomllib.loads((project_dir / "params.toml").read_text())["data"]
-        world = churn.load_world(
+        world = worlds.current().churn(
             seed=params["seed"], n_customers=params["n_customers"], months=params["months"]
         )
         pred = pd.read_csv(project_dir / "reports" / "test_predictions.csv", parse_dates=["month"])

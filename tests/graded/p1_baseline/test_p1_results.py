@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from course import worlds
+
 MODEL_METRICS = ("pr_auc", "roc_auc", "log_loss", "brier", "precision_at_capacity", "recall_at_capacity",
                  "expected_profit")  # fmt: skip
 
@@ -35,6 +37,12 @@ def test_mlp_comparison_in_metrics_json(read_metrics):
 def test_metrics_json_follows_schema(read_metrics, project_dir):
     """metrics.json holds all models' metrics, the threshold, the capacity, the profit and the worst slice."""
     metrics_json = read_metrics("its schema")
+    graded_in = worlds.current().learner
+    assert metrics_json.get("world") == graded_in, (
+        f"reports/metrics.json says it was written in world {metrics_json.get('world')!r}, and you are "
+        f"graded in world {graded_in!r}: run baseline.ipynb in your world (learner.toml, which "
+        "data.load_snapshot reads) and keep payload['world']."
+    )
     models = metrics_json.get("models", {})
     for name in ("prior", "rule", "logistic", "boosting", "mlp"):
         assert name in models, f"metrics.json models is missing {name!r} (see the schema in the README)."
