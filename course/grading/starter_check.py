@@ -16,17 +16,24 @@ if TYPE_CHECKING:
     from course.grading.runner import Limits
 
 
-def passing_on_starter(project: str, root: Path | None = None, limits: Limits | None = None) -> list[str]:
-    """The graded tests and notebooks of ``project`` that pass on its starter in ``projects/``."""
+def passing_on_starter(
+    project: str, root: Path | None = None, limits: Limits | None = None, learner: str | None = None
+) -> list[str]:
+    """The graded tests and notebooks of ``project`` that pass on its starter in ``projects/`` (graded in
+    ``learner``'s world when given, else the default one)."""
     from course.grading.runner import Limits, grade_submission
 
-    report = grade_submission(project, "projects", root=root, limits=limits or Limits(wall=1800.0))
+    limits = limits or Limits(wall=1800.0)
+    report = grade_submission(project, "projects", root=root, limits=limits, learner=learner)
     return [f"{item.id}: {test.name}" for item in report.items for test in item.tests if test.passed]
 
 
 def check_starter_command(
     projects: Annotated[list[str], typer.Argument(help="Projects to check: p1..p7 or folder names.")],
     jobs: Annotated[int, typer.Option("--jobs", help="Projects graded at once.", min=1)] = 2,
+    learner: Annotated[
+        str | None, typer.Option("--learner", help="Grade the starters in this learner's world.")
+    ] = None,
 ) -> None:
     """Check that every graded test and notebook item fails on the untouched starter (course authors).
 
@@ -37,7 +44,7 @@ def check_starter_command(
 
     vacuous = False
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = list(pool.map(passing_on_starter, projects))  # reported in the order asked
+        results = list(pool.map(lambda p: passing_on_starter(p, learner=learner), projects))  # in order
     for project, passing in zip(projects, results, strict=True):
         if passing:
             vacuous = True
