@@ -171,6 +171,8 @@ def test_the_hook_fails_the_build_on_an_unknown_story() -> None:
 
 def test_the_draft_names_the_learners_world(p1_copy: Path) -> None:
     (p1_copy / "learner.toml").write_text('id = "alice"\n')
+    metrics = p1_copy / "reports" / "metrics.json"
+    metrics.write_text(json.dumps({**json.loads(metrics.read_text()), "world": "alice"}))
     assert "World: learner `alice`" in stories.draft_stories(p1_copy, P1)
 
 
