@@ -139,7 +139,7 @@ def _describe(run: RunResult) -> str:
 # -- the catalogue -------------------------------------------------------------------------------------------
 def load_suite_catalogue(folder: Path) -> tuple[SuiteMutant, ...]:
     """Every ``[[mutant]]`` of the ``*.toml`` files in ``folder``, in file then entry order."""
-    from course.grading.mutants import Edit
+    from course.grading.mutants import MutantError, parse_edits
 
     files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
     if not files:
@@ -159,19 +159,16 @@ def load_suite_catalogue(folder: Path) -> tuple[SuiteMutant, ...]:
             for key in ("name", "kind", "description"):
                 if not isinstance(table[key], str) or not table[key].strip():
                     raise SuiteCatalogueError(f"{where}: {key!r} must be a non-empty string.")
-            edits = []
-            for edit in table["edit"]:
-                if set(edit) != {"file", "find", "replace"} or edit["find"] == edit["replace"]:
-                    raise SuiteCatalogueError(
-                        f"{where}: each edit has file, find and replace, and changes something."
-                    )
-                edits.append(Edit(edit["file"], edit["find"], edit["replace"]))
+            try:
+                edits = parse_edits(table["edit"], where)  # the course catalogue's edit format and checks
+            except MutantError as exc:
+                raise SuiteCatalogueError(str(exc)) from None
             mutants.append(
                 SuiteMutant(
                     table["name"],
                     table["kind"].strip(),
                     table["description"].strip(),
-                    tuple(edits),
+                    edits,
                     path.name,
                 )
             )

@@ -200,6 +200,22 @@ def _read_file(path: Path, items: set[str]) -> list[Entry]:
     return entries
 
 
+def parse_edits(edits: Any, where: str, kind: str = "mutant") -> tuple[Edit, ...]:
+    """The ``[[<kind>.edit]]`` tables of one catalogue entry, checked; errors name ``where``."""
+    if not isinstance(edits, list) or not edits:
+        raise MutantError(f"{where}: give at least one [[{kind}.edit]] with file, find and replace.")
+    parsed = []
+    for edit in edits:
+        if set(edit) != EDIT_KEYS or not all(isinstance(edit[k], str) for k in EDIT_KEYS):
+            raise MutantError(f"{where}: each edit has exactly the strings file, find and replace.")
+        if not edit["find"] or edit["find"] == edit["replace"]:
+            raise MutantError(
+                f"{where}: an edit of {edit['file']} changes nothing (find is empty or equals replace)."
+            )
+        parsed.append(Edit(edit["file"], edit["find"], edit["replace"]))
+    return tuple(parsed)
+
+
 def _read_entry(path: Path, kind: str, number: int, table: dict[str, Any], items: set[str]) -> Entry:
     where = f"{path.name}: [[{kind}]] number {number} ({table.get('name', 'no name')})"
     allowed = ENTRY_KEYS if kind == "mutant" else ENTRY_KEYS - {"classes", "expect"}
@@ -222,23 +238,12 @@ def _read_entry(path: Path, kind: str, number: int, table: dict[str, Any], items
                 f"{where}: expects {missing[0]!r}, which is neither a rubric item of this project nor the "
                 "prefix of one (see `course rubric`)."
             )
-    edits = table.get("edit")
-    if not isinstance(edits, list) or not edits:
-        raise MutantError(f"{where}: give at least one [[{kind}.edit]] with file, find and replace.")
-    parsed = []
-    for edit in edits:
-        if set(edit) != EDIT_KEYS or not all(isinstance(edit[k], str) for k in EDIT_KEYS):
-            raise MutantError(f"{where}: each edit has exactly the strings file, find and replace.")
-        if not edit["find"] or edit["find"] == edit["replace"]:
-            raise MutantError(
-                f"{where}: an edit of {edit['file']} changes nothing (find is empty or equals replace)."
-            )
-        parsed.append(Edit(edit["file"], edit["find"], edit["replace"]))
+    parsed = parse_edits(table.get("edit"), where, kind)
     return Entry(
         kind=kind,
         name=table["name"],
         description=table["description"].strip(),
-        edits=tuple(parsed),
+        edits=parsed,
         classes=tuple(table.get("classes", ())),
         expect=tuple(table.get("expect", ())),
         source=path.name,
