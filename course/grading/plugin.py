@@ -69,6 +69,18 @@ def pytest_configure(config: pytest.Config) -> None:
                 session.add_note("", note)
 
 
+# -- xdist ----------------------------------------------------------------------------------------------
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``--dist loadfile``, a graded project's files go to one worker together (they share session
+    fixtures; see :mod:`course.grading.xdist_schedule`)."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from course.grading.xdist_schedule import by_project_scheduler
+
+    return by_project_scheduler(config, log)
+
+
 # -- fixtures -------------------------------------------------------------------------------------------
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Give every graded test that uses the project fixtures its project, as a hidden session parameter."""

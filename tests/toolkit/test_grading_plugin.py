@@ -92,3 +92,18 @@ def test_the_plugin_stays_out_of_ordinary_test_runs(pytester: pytest.Pytester) -
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
     assert "rubric" not in result.stdout.str()
+
+
+@pytest.mark.parametrize(
+    ("nodeid", "scope"),
+    [
+        ("tests/graded/p2_serving/test_p2_api.py::test_health", "tests/graded/p2_serving"),
+        ("graded/p3_pipeline/sub/test_x.py::T::test_y[0]", "graded/p3_pipeline"),
+        ("tests/toolkit/test_grading_plugin.py::test_a", None),
+        ("tests/graded/conftest.py::test_a", None),
+    ],
+)
+def test_xdist_hands_out_a_graded_project_as_one_unit(nodeid: str, scope: str | None) -> None:
+    from course.grading.xdist_schedule import project_scope
+
+    assert project_scope(nodeid) == scope
