@@ -75,8 +75,10 @@ test-graded: $(STAMP) ## graded tests on solutions/: full marks expected
 	@if [ -z "$(GRADED)" ]; then echo "no graded tests yet"; else \
 	  $(PYTEST) tests/graded --target solutions -q -n 2 --dist loadfile || [ $$? -eq 5 ]; fi
 
+# In one pytest session, without the notebooks; CI also grades every starter whole (make export-check: each
+# scores 0 in the learner repository) and in a learner's world (make worlds-check).
 test-starters: $(STAMP) ## every graded test must fail on the untouched starter in projects/
-	$(COURSE) check-starter $(GRADED)
+	$(COURSE) check-starter --in-process $(GRADED)
 
 assign-check: $(STAMP) ## projects/ is exactly what `course assign` writes from solutions/
 	$(COURSE) assign --check
