@@ -34,6 +34,11 @@ PROSE_ITEMS = {
     "p5": {"p5.docs.readme"},
     "p7": {"p7.readme.numbers"},
 }
+SAME_DATA = {("p3", "alice")}
+"""Worlds whose data for a project are the default world's, byte for byte: alice's base rate is the default's,
+and her other lessons (drift month 11, her CRM fields) lie outside project 3's raw export (6 months, no CRM
+fields), so her pipeline.json equals the default's and the prose keeps its numbers: every item must earn
+full marks there."""
 
 
 def rotation() -> tuple[str, ...]:
@@ -62,7 +67,7 @@ def main() -> None:
     problems = []
     for project, learner in plan():
         report = grade_submission(project, "solutions", learner=learner)
-        prose = PROSE_ITEMS[project]
+        prose = set() if (project, learner) in SAME_DATA else PROSE_ITEMS[project]
         short = [i.id for i in report.items if i.earned < i.points and i.id not in prose]
         kept = [i.id for i in report.items if i.id in prose and i.earned == i.points]
         score = f"{report.score:g}/{report.max_score:g}"
