@@ -128,8 +128,8 @@ export: $(STAMP) ## course authors: write the learner repository (no solutions) 
 export-check: $(STAMP) ## the learner repository, tried as a learner: export, clone, make test, make start
 	$(BIN)/python tools/export_check.py
 
-# Not part of `make test` (three gradings per project): CI runs it after the export check.
-worlds-check: $(STAMP) ## the solutions graded in three learners' worlds (tools/worlds_check.py)
+# Not part of `make test` (p1, p7: three gradings each; p3, p5: one, rotating): CI runs it after the export check.
+worlds-check: $(STAMP) ## the solutions graded in learners' worlds (tools/worlds_check.py)
 	$(BIN)/python tools/worlds_check.py
 
 clean: ## remove generated files (keeps .venv)

@@ -153,7 +153,7 @@ def test_the_weakest_corner_of_the_ranges_still_plants_the_call_lesson(people) -
 @pytest.mark.slow
 def test_project_1_s_solution_earns_every_item_in_a_learners_world_but_the_prose_numbers() -> None:
     """Project 1 holds on a learner's world: only the written answers that quote the default world's
-    numbers lose (``tools/worlds_check.py`` grades every world project in three worlds)."""
+    numbers lose (``tools/worlds_check.py`` grades every world project in learners' worlds)."""
     import importlib.util
 
     from course.grading.runner import grade_submission
@@ -167,3 +167,32 @@ def test_project_1_s_solution_earns_every_item_in_a_learners_world_but_the_prose
     short = {i.id: i.message for i in report.items if i.earned < i.points and i.id not in prose}
     assert not short, short
     assert all(i.earned < i.points for i in report.items if i.id in prose), "the prose kept its numbers"
+
+
+def _worlds_check():
+    import importlib.util
+
+    from course.paths import repo_root
+
+    spec = importlib.util.spec_from_file_location("worlds_check", repo_root() / "tools" / "worlds_check.py")
+    check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check)
+    return check
+
+
+def test_worlds_check_grades_p1_and_p7_in_every_world_and_p3_p5_in_one_rotating(monkeypatch) -> None:
+    """worlds-check keeps p1 and p7 in the three worlds; p3 and p5 take one learner's world per landing,
+    the commit count modulo 3 (``WORLDS_CHECK_ROTATION`` overrides it)."""
+    check = _worlds_check()
+    for rotation, learner in (("0", "alice"), ("4", "bob"), ("8", "carol")):
+        monkeypatch.setenv("WORLDS_CHECK_ROTATION", rotation)
+        pairs = check.plan()
+        assert [p for p in pairs if p[0] in ("p1", "p7")] == [
+            (project, name) for project in ("p1", "p7") for name in check.LEARNERS
+        ]
+        assert [p for p in pairs if p[0] in ("p3", "p5")] == [("p3", learner), ("p5", learner)]
+    monkeypatch.setenv("WORLDS_CHECK_ROTATION", "all")
+    assert len(check.plan()) == 4 * len(check.LEARNERS)
+    monkeypatch.delenv("WORLDS_CHECK_ROTATION")
+    assert len(check.plan()) == 2 * len(check.LEARNERS) + 2
+    assert set(check.PROSE_ITEMS) == {*check.EVERY_WORLD, *check.ROTATING}

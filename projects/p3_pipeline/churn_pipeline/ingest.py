@@ -12,13 +12,19 @@ from churn_pipeline.config import WorldParams
 
 
 def export_world(raw_dir: Path, world: WorldParams) -> Path:
-    """Export the world described by ``world`` (seed, n_customers, start, months, schema_version).
+    """Export the world described by ``world`` (seed, n_customers, start, months, schema_version), drawn
+    with the learner's world parameters (``course.worlds.current()``: ``learner.toml``, or the default world).
 
-    The export replaces ``raw_dir`` atomically and is byte-identical for the same parameters.
+    The export replaces ``raw_dir`` atomically and is byte-identical for the same parameters and learner.
     """
+    from course import worlds
     from course.data import churn
 
     generated = churn.load_world(
-        seed=world.seed, n_customers=world.n_customers, months=world.months, start=world.start.isoformat()
+        seed=world.seed,
+        n_customers=world.n_customers,
+        months=world.months,
+        start=world.start.isoformat(),
+        world=worlds.current().params("churn"),
     )
     return churn.export_raw(generated, Path(raw_dir), schema_version=world.schema_version)

@@ -88,9 +88,12 @@ class Pipeline:
     def ingest(self, report: RunReport | None = None, force: bool = False) -> Path:
         """Export the simulated upstream system into ``data/raw`` (the raw daily partitions)."""
         from churn_pipeline.ingest import export_world
+        from course import worlds
 
         world = self.params.world
-        key = stage_key("ingest", **self.params.section("world"))
+        learner = worlds.current()  # the learner's world: a stamp of another world's export is outdated
+        extra = {} if learner.is_default else {"learner": learner.learner}
+        key = stage_key("ingest", **self.params.section("world"), **extra)
         if not force and self.up_to_date("ingest", key, [self.layout.raw / "_schema.json"]):
             _note(report, "skipped", "ingest")
             return self.layout.raw

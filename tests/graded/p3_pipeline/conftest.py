@@ -9,6 +9,11 @@ from pathlib import Path
 import pytest
 
 WORLD = {"seed": 11, "n_customers": 300, "start": "2024-01-01", "months": 4, "schema_version": 1}
+"""The tests' small churn world: a fixed synthetic one (the default world's parameters) for every learner,
+since project 3's graded tests check mechanisms (contracts, point-in-time features, labels, idempotent
+runs, DVC), not a lesson planted in the learner's world. The pipeline runs of ``pipeline_run`` and of the
+DVC tests export it through your ``ingest``, which draws it with the learner's world parameters: no test
+compares their outputs with the fixtures below."""
 RUN_DATE = "2024-04-20"
 PARAMS = f"""
 world: {{seed: {WORLD["seed"]}, n_customers: {WORLD["n_customers"]}, start: "2024-01-01", months: 4,

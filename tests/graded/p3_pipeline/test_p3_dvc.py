@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from course import worlds
+
 STAGES = ["ingest", "validate", "features", "labels", "train", "score"]
 DVC_CONFIG = "[core]\n    no_scm = true\n    check_update = false\n    analytics = false\n"
 
@@ -22,6 +24,7 @@ def _dvc(project_module, root: Path, *args: str) -> tuple[int, str]:
         "DVC_NO_ANALYTICS": "true",
         "HOME": str(root),
         "PYTHONHASHSEED": "0",
+        "COURSE_LEARNER": worlds.current().learner,  # ingest exports the learner's world, as in the run
     }
     done = subprocess.run(
         [sys.executable, "-m", "dvc", *args], cwd=str(root), env=env, capture_output=True, text=True

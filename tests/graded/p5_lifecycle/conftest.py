@@ -8,15 +8,25 @@ import warnings
 
 import pytest
 
-WORLD = {"seed": 5, "n_customers": 3000, "months": 14, "drift_month": 12}
+WORLD = {"seed": 5, "n_customers": 3000, "months": 14}
+"""The tests' small churn world: a fixed size and seed, drawn with the learner's world parameters
+(``course.worlds.current()``), since the monitor and the threshold tests check the lesson planted in the
+learner's world: the price rise of its own drift month (11 or 12: ``drift_month``), with 14 months to
+hold it. The mechanism tests (PSI, the gate, the registry) hold in any world."""
 
 
 @pytest.fixture(scope="session")
 def world():
-    """A 3,000-customer, 14-month churn world whose drift starts in month 12 (cached by course.data)."""
-    from course.data import churn
+    """A 3,000-customer, 14-month churn world of the learner's world (cached by course.data)."""
+    from course import worlds
 
-    return churn.load_world(**WORLD)
+    return worlds.current().churn(**WORLD)
+
+
+@pytest.fixture(scope="session")
+def drift_month(world) -> int:
+    """The month index from which the learner's world raises the standard plan's price (12 by default)."""
+    return int(world.params["drift_month"])
 
 
 @pytest.fixture(scope="session")

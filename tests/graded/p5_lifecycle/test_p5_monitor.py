@@ -21,18 +21,20 @@ def _month_report(monitor, reference, current):
 
 
 @pytest.mark.rubric("p5.monitor.drift_alarm", points=5)
-def test_monitor_raises_planted_drift_and_not_on_stable_months(project_module, by_month):
+def test_monitor_raises_planted_drift_and_not_on_stable_months(project_module, by_month, drift_month):
     """The monitor raises the planted drift in its first month and stays quiet on the stable months."""
     monitor = project_module("churn_lifecycle.monitor")
     reference = by_month(3)
-    for month in range(6, 12):
+    for month in range(6, drift_month):
         row = _month_report(monitor, reference, by_month(month))
         assert not row["drift_alarm"], (
             f"month {month} is stable but raised an alarm ({row['drifted_features']}): PSI this high means "
             "the bins or the threshold are wrong."
         )
-    row = _month_report(monitor, reference, by_month(12))
-    assert row["drift_alarm"], "month 12 holds the price rise: the monitor must raise a drift alarm."
+    row = _month_report(monitor, reference, by_month(drift_month))
+    assert row["drift_alarm"], (
+        f"month {drift_month} holds your world's price rise: the monitor must raise a drift alarm."
+    )
     assert "monthly_price" in row["drifted_features"], "name the drifted features (monthly_price rose)."
     assert row["max_feature_psi"] >= 0.2, "max_feature_psi must be the largest feature PSI."
 
@@ -121,11 +123,11 @@ def _psi_on_reference_deciles(reference, current, eps=1e-4):
 
 
 @pytest.mark.rubric("p5.monitor.signals", points=3)
-def test_monitor_applies_the_policy_and_bins_scores_on_the_reference(project_module, by_month):
+def test_monitor_applies_the_policy_and_bins_scores_on_the_reference(project_module, by_month, drift_month):
     """Drift at or over the policy's PSI alarm, min_drifted_features applied, scores binned on reference."""
     monitor = project_module("churn_lifecycle.monitor")
     policy_class = project_module("churn_lifecycle.policy").Policy
-    reference, current = by_month(3), by_month(12)
+    reference, current = by_month(3), by_month(drift_month)
     rng = np.random.default_rng(1)
     reference_scores = rng.beta(1, 15, len(reference))
     current_scores = np.r_[rng.beta(1, 15, len(current) - 300), rng.beta(4, 6, 300)]

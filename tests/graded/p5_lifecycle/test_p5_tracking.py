@@ -114,14 +114,14 @@ def test_fingerprint_follows_the_values_and_names_not_the_index(project_module, 
 
 
 @pytest.mark.rubric("p5.tracking.threshold", points=3)
-def test_threshold_and_metrics_come_from_the_right_rows(project_module, by_month, mlflow_store):
+def test_threshold_and_metrics_come_from_the_right_rows(project_module, by_month, drift_month, mlflow_store):
     """The contact threshold is the policy's top share of training scores; metrics are on evaluation rows."""
     import mlflow
     from sklearn.metrics import average_precision_score
 
     train = project_module("churn_lifecycle.train")
     policy = project_module("churn_lifecycle.policy").Policy(contact_share=0.10)
-    training, evaluation = by_month(0, 2), by_month(12)  # month 12 holds the price rise: its scores differ
+    training, evaluation = by_month(0, 2), by_month(drift_month)  # the price rise: its scores differ
     result = train.train_and_log(
         training,
         evaluation,
