@@ -3,7 +3,7 @@ frozen pre-trained embeddings + logistic regression, and the learning curve of t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -68,3 +68,16 @@ def learning_curve(
 
     # HINT: shuffle once with the seed; take order[:n] for each n (nested subsets).
     raise NotImplementedError("learning_curve: shuffle once with the seed; take order[:n] for each n (nested subsets).")
+
+
+def choose_rung(ladder: Sequence[Mapping[str, object]]) -> str:
+    """The rung to ship, from the ladder as ``reports/ladder.json`` records it.
+
+    Each row holds ``rung``, ``macro_f1``, ``macro_f1_ci``, ``cost_per_1k_usd``, ``labels`` and
+    ``data_leaves`` (whether ticket text leaves the company). The support team's constraint: ticket text
+    stays in the company. Returns the name of the rung to ship; between equally good rungs, the one that
+    needs fewer labels.
+    """
+    # HINT: first rule out what the constraint forbids, however well it scores; then which of the rest is
+    # HINT: best on the metric every rung was scored on, and how do you break a tie?
+    raise NotImplementedError("choose_rung: first rule out what the constraint forbids, however well it scores; then which of the rest is best on the metric every rung was scored on, and how do you break a tie?")

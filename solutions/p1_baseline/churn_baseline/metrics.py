@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -253,3 +253,20 @@ def compare_models(
         "credible": credible,
         "verdict": verdict,
     }
+
+
+def choose_model(comparison: Mapping[str, object], simpler: str) -> str:
+    """The model to ship, from a paired comparison as :func:`compare_models` records it.
+
+    ``comparison`` holds ``a``, ``b``, ``difference`` (``a - b``), ``ci_low`` and ``ci_high``; ``simpler``
+    is the one of the two that is cheaper to run and explain. Returns the name of the model to ship.
+    """
+    # BEGIN SOLUTION
+    # HINT: a model that looks better on the test months is not necessarily better: when does the
+    # HINT: comparison earn the more complex model its place, and what do you ship when it does not?
+    if comparison["ci_low"] > 0:
+        return str(comparison["a"])
+    if comparison["ci_high"] < 0:
+        return str(comparison["b"])
+    return simpler
+    # END SOLUTION

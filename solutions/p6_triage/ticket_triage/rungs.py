@@ -3,7 +3,7 @@ frozen pre-trained embeddings + logistic regression, and the learning curve of t
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -79,4 +79,23 @@ def learning_curve(
             pred = fn(idx, np.arange(len(y_test)))
             rows.append({"rung": name, "labels": len(idx), "macro_f1": macro_f1(y_test, pred, labels)})
     return pd.DataFrame(rows)
+    # END SOLUTION
+
+
+def choose_rung(ladder: Sequence[Mapping[str, object]]) -> str:
+    """The rung to ship, from the ladder as ``reports/ladder.json`` records it.
+
+    Each row holds ``rung``, ``macro_f1``, ``macro_f1_ci``, ``cost_per_1k_usd``, ``labels`` and
+    ``data_leaves`` (whether ticket text leaves the company). The support team's constraint: ticket text
+    stays in the company. Returns the name of the rung to ship; between equally good rungs, the one that
+    needs fewer labels.
+    """
+    # BEGIN SOLUTION
+    # HINT: first rule out what the constraint forbids, however well it scores; then which of the rest is
+    # HINT: best on the metric every rung was scored on, and how do you break a tie?
+    allowed = [row for row in ladder if not row["data_leaves"]]
+    if not allowed:
+        raise ValueError("no rung keeps the ticket text in the company")
+    best = max(allowed, key=lambda row: (row["macro_f1"], -row["labels"]))
+    return str(best["rung"])
     # END SOLUTION

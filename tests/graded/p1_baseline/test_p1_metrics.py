@@ -73,7 +73,7 @@ def test_expected_profit_hand_computed(project_module, decision):
     assert none == pytest.approx(0.0), f"Contacting nobody costs and earns nothing; got {none}."
 
 
-@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=3)
+@pytest.mark.rubric("p1.metrics.bootstrap_by_customer", points=2)
 def test_bootstrap_resamples_customers(project_module):
     """The bootstrap interval resamples customers (all their rows together), not rows."""
     metrics = project_module("churn_baseline.metrics")
@@ -161,7 +161,7 @@ def _two_close_models(seed: int = 0, n: int = 400):
     return y, a, b
 
 
-@pytest.mark.rubric("p1.metrics.paired_comparison", points=3)
+@pytest.mark.rubric("p1.metrics.paired_comparison", points=2)
 def test_paired_bootstrap_sees_a_gain_the_separate_intervals_hide(project_module, paired_reference):
     """Scored on the same customers, a small consistent gain has a paired interval that excludes 0."""
     metrics = project_module("churn_baseline.metrics")
@@ -220,4 +220,47 @@ def test_paired_bootstrap_resamples_customers(project_module, paired_reference):
         f"Each customer has {rows_each} identical rows. Your interval is {high - low:.4f} wide; drawing "
         f"customers gives about {ref_high - ref_low:.4f}, drawing rows {row_high - row_low:.4f}. Draw "
         "customers with replacement and keep all their rows, in both models."
+    )
+
+
+def _comparison(difference: float, low: float, high: float) -> dict:
+    """A paired comparison of boosting (a) with logistic regression (b), as compare_models records it."""
+    return {"a": "boosting", "b": "logistic", "metric": "PR-AUC", "difference": difference,
+            "ci_low": low, "ci_high": high, "credible": low > 0 or high < 0}  # fmt: skip
+
+
+@pytest.mark.rubric("p1.metrics.model_choice", points=1)
+def test_choose_model_ships_the_complex_model_only_on_a_credible_gain(project_module):
+    """choose_model() ships the other model only when the paired interval credibly favours it"""
+    metrics = project_module("churn_baseline.metrics")
+    for interval, expected, why in (
+        ((0.03, 0.01, 0.05), "boosting", "the whole interval is above 0: boosting's gain is credible"),
+        ((0.03, -0.01, 0.07), "logistic", "the estimate favours boosting but the interval includes 0"),
+        ((-0.03, -0.05, -0.01), "logistic", "the whole interval is below 0: logistic regression is better"),
+        ((-0.01, -0.04, 0.02), "logistic", "the interval includes 0: keep the simpler model"),
+    ):
+        got = metrics.choose_model(_comparison(*interval), simpler="logistic")
+        difference, low, high = interval
+        assert got == expected, (
+            f"boosting - logistic = {difference:+.2f}, paired interval [{low:+.2f}, {high:+.2f}]: {why}, "
+            f"so ship {expected!r}; choose_model() said {got!r}."
+        )
+
+
+@pytest.mark.rubric("p1.metrics.model_choice", points=1)
+def test_choose_model_keeps_whichever_model_is_simpler(project_module):
+    """choose_model() keeps the model named simpler, whichever side of the comparison it is on"""
+    metrics = project_module("churn_baseline.metrics")
+    flipped = {**_comparison(-0.03, -0.07, 0.01), "a": "logistic", "b": "boosting"}
+    got = metrics.choose_model(flipped, simpler="logistic")
+    assert got == "logistic", (
+        "logistic - boosting = -0.03, paired interval [-0.07, +0.01] includes 0: no credible difference, "
+        "so the simpler logistic regression stays, even when it is the comparison's a; "
+        f"choose_model() said {got!r}."
+    )
+    better = {**_comparison(0.04, 0.01, 0.07), "a": "logistic", "b": "boosting"}
+    got = metrics.choose_model(better, simpler="boosting")
+    assert got == "logistic", (
+        "logistic - boosting = +0.04, paired interval [+0.01, +0.07]: logistic regression is credibly "
+        f"better, so it ships whichever model is called simpler; choose_model() said {got!r}."
     )
