@@ -108,8 +108,10 @@ mutants: $(STAMP) ## every catalogued mistake loses points, every alternative ke
 	@for p in $(GRADED); do $(COURSE) mutants $$p || exit 1; done
 
 # CI grades one shard of every catalogue, chosen by the commit count, so consecutive landings cover it all
+# (the count also picks the rotating learner of worlds-check)
+COMMITS := $(shell git rev-list --count HEAD 2>/dev/null || echo 0)
 MUTANT_SHARDS ?= 6
-MUTANT_SHARD ?= $(shell echo $$(( $$(git rev-list --count HEAD 2>/dev/null || echo 0) % $(MUTANT_SHARDS) )))
+MUTANT_SHARD ?= $(shell echo $$(( $(COMMITS) % $(MUTANT_SHARDS) )))
 
 mutants-ci: $(STAMP) ## one shard of every catalogue (CI): MUTANT_SHARD=K of MUTANT_SHARDS=N
 	@for p in $(GRADED); do $(COURSE) mutants $$p --shard $(MUTANT_SHARD)/$(MUTANT_SHARDS) || exit 1; done
@@ -130,7 +132,7 @@ export-check: $(STAMP) ## the learner repository, tried as a learner: export, cl
 
 # Not part of `make test` (p1, p7: three gradings each; p3, p5: one, rotating): CI runs it after the export check.
 worlds-check: $(STAMP) ## the solutions graded in learners' worlds (tools/worlds_check.py)
-	$(BIN)/python tools/worlds_check.py
+	WORLDS_CHECK_ROTATION=$${WORLDS_CHECK_ROTATION:-$(COMMITS)} $(BIN)/python tools/worlds_check.py
 
 clean: ## remove generated files (keeps .venv)
 	rm -rf .cache site grades

@@ -8,6 +8,7 @@ stale ``reports/`` cannot stand in for what its notebooks write in this run.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fnmatch
 import os
 import uuid
@@ -88,3 +89,8 @@ def atomic_write(
                 else:
                     data(handle)
     return path
+
+
+def not_writable(exc: OSError) -> bool:
+    """Whether ``exc`` says the process may not write there (permissions, a read-only file system)."""
+    return exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)

@@ -10,8 +10,9 @@ with the numbers of the results file.
 
 Projects 1 and 7 (``EVERY_WORLD``) are graded in the worlds of all three learner ids. To keep CI's time
 flat, projects 3 and 5 (``ROTATING``) are graded in one learner's world per landing, rotating with the
-commit count (``git rev-list --count HEAD`` modulo 3, the way ``make mutants-ci`` picks its shard; set
-``WORLDS_CHECK_ROTATION=K`` to pick ``LEARNERS[K]``, or ``all`` for every learner). Every world project's
+commit count (``make worlds-check`` passes ``git rev-list --count HEAD`` as ``WORLDS_CHECK_ROTATION``,
+the count ``make mutants-ci`` picks its shard by; set ``WORLDS_CHECK_ROTATION=K`` to pick
+``LEARNERS[K % 3]``, or ``all`` for every learner). Every world project's
 starter must earn nothing in the first learner's world (the discrimination check of ``make test``, in
 another world).
 """
@@ -19,7 +20,6 @@ another world).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 from course.grading.runner import grade_submission
@@ -43,13 +43,9 @@ full marks there."""
 
 def rotation() -> tuple[str, ...]:
     """The learners whose worlds grade the ``ROTATING`` projects in this run: one, by the commit count."""
-    chosen = os.environ.get("WORLDS_CHECK_ROTATION", "").strip()
+    chosen = os.environ.get("WORLDS_CHECK_ROTATION", "").strip() or "0"  # make passes the commit count
     if chosen == "all":
         return LEARNERS
-    if not chosen:
-        command = ["git", "rev-list", "--count", "HEAD"]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        chosen = done.stdout.strip() if done.returncode == 0 and done.stdout.strip().isdigit() else "0"
     if not chosen.isdigit():
         sys.exit(f"worlds-check: WORLDS_CHECK_ROTATION must be a number or 'all', got {chosen!r}.")
     return (LEARNERS[int(chosen) % len(LEARNERS)],)

@@ -3,6 +3,10 @@
 A cached world is a folder ``<kind>-<hash of its parameters>`` holding one Parquet file per table and a
 ``params.json``.  It is written to a temporary folder and renamed into place, so a reader never sees half a
 world, and two processes building the same world at once both end up with a complete copy.
+
+A cache this process may not write (a shared, read-only data folder; the grader's unprivileged test
+processes) is still read; a world missing from it is built and kept in the *spare* cache,
+``<temporary folder>/course-data-cache`` (a grading run's own scratch folder), instead.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from course.files import atomic_path
+from course.files import atomic_path, not_writable
 
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -36,6 +40,11 @@ def cache_dir() -> Path:
     from course.paths import data_dir
 
     return data_dir() / "cache"
+
+
+def spare_cache_dir() -> Path:
+    """Where worlds go when :func:`cache_dir` cannot be written (see the module's docstring)."""
+    return Path(tempfile.gettempdir()) / "course-data-cache"
 
 
 def code_fingerprint(*modules: str) -> str:
@@ -118,12 +127,18 @@ def cached_tables(
     kind: str, params: dict[str, Any], build: Callable[[], dict[str, pd.DataFrame]]
 ) -> dict[str, pd.DataFrame]:
     """Load the tables of ``kind`` generated with ``params`` from the cache, building them when missing."""
-    folder = cache_dir() / params_key(kind, params)
-    tables = _load(folder)
-    if tables is not None:
-        return tables
+    key = params_key(kind, params)
+    for folder in (cache_dir() / key, spare_cache_dir() / key):
+        tables = _load(folder)
+        if tables is not None:
+            return tables
     tables = build()
-    _store(folder, tables, params)
+    try:
+        _store(cache_dir() / key, tables, params)
+    except OSError as exc:  # a cache this process may not write: keep the world in the spare one
+        if not not_writable(exc):
+            raise
+        _store(spare_cache_dir() / key, tables, params)
     return tables
 
 

@@ -13,6 +13,12 @@ starts:
   the course's code for the next submission;
 - the data cache stays writable (the worlds are generated on first use).
 
+As root, the test process then gives up root: it runs as ``nobody`` (:data:`GRADING_USER`), so neither it
+nor anything it starts (the worker, a notebook's kernel) can write a file of root's anywhere on the
+machine, and the worker's confinement happens one user namespace deeper, as it does for a learner who is
+not root. Where ``nobody`` cannot run the grading (it cannot read the course or its virtualenv, or user
+namespaces are off for it), the test process keeps root's user id and the report's notes say why.
+
 Where none of this is possible (no ``unshare``, user namespaces disabled, macOS), grading runs without it
 and the report's notes say so once. ``python -m course.grading.confine --root R --keep D -- CMD...`` is the
 entry point inside the namespace: it sets up the mounts, then replaces itself with ``CMD``.
@@ -28,6 +34,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +69,49 @@ def namespace_prefix() -> tuple[tuple[str, ...], str]:
     return tuple(prefix), ""
 
 
+#: The unprivileged user the test process becomes when the grader runs as root (``nobody``'s usual id).
+GRADING_USER = 65534
+#: What the grading user must be able to do: import the toolkit, pytest and nbval from the virtualenv,
+#: and confine a worker (a mount, pid and network namespace of its own, through a user namespace).
+_USER_PROBE = """
+import course.grading.plugin, nbval, pytest
+from course.grading import confine
+prefix, why = confine.namespace_prefix()
+assert prefix, "it cannot confine a worker: " + why
+assert confine.network_namespace(), "it cannot give a worker a network namespace of its own"
+"""
+
+
+@functools.cache
+def grading_user(root: Path) -> tuple[int | None, str]:
+    """The uid the test process drops to (``None`` when not root, or when it cannot), and why it cannot."""
+    if os.geteuid() != 0:
+        return None, ""
+    with tempfile.TemporaryDirectory(prefix="course-probe-") as stage:
+        command, note = confined([sys.executable, "-c", _USER_PROBE], root, [], GRADING_USER, Path(stage))
+        if note:
+            return None, note
+        try:
+            probe = subprocess.run(command, cwd="/", capture_output=True, timeout=60, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, str(exc)
+    if probe.returncode != 0:
+        lines = probe.stderr.decode(errors="replace").strip().splitlines()
+        return None, lines[-1] if lines else f"exit status {probe.returncode}"
+    return GRADING_USER, ""
+
+
+def drop_privileges(uid: int) -> None:
+    """Become ``uid`` (its group too, no supplementary groups) for good: no setuid program gives root back."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    pr_set_no_new_privs = 38
+    if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+
+
 @functools.cache
 def network_namespace() -> bool:
     """Whether a worker can get a network namespace of its own (no host reachable)."""
@@ -75,15 +125,21 @@ def network_namespace() -> bool:
     return probe.returncode == 0
 
 
-def missing_protections() -> str:
+def missing_protections(root: Path) -> str:
     """One note, in a learner's words, naming the protections this machine could not give; or "".
 
     Without mount namespaces the test processes' own note already says that nothing was confined; this
-    one adds what else was missing: the network namespace and the tracking of processes by cgroup.
+    one adds what else was missing: the unprivileged user (as root), the network namespace and the
+    tracking of processes by cgroup.
     """
     from course.grading.processes import cgroup_base
 
     missing = []
+    if namespace_prefix()[0] and os.geteuid() == 0 and grading_user(root)[0] is None:
+        missing.append(
+            f"running your code as an unprivileged user (user {GRADING_USER} could not run the grading: "
+            f"{grading_user(root)[1]}), so it could write files of root's outside the course"
+        )
     if namespace_prefix()[0] and not network_namespace():
         missing.append("cutting your code off from the network")
     if cgroup_base()[0] is None:
@@ -100,12 +156,20 @@ def missing_protections() -> str:
     )
 
 
-def confined(command: list[str], root: Path, keep: list[Path]) -> tuple[list[str], str]:
-    """``command`` wrapped to run confined, and "" ; or ``command`` as it is, and the note why not."""
+def confined(
+    command: list[str], root: Path, keep: list[Path], user: int | None = None, stage: Path | None = None
+) -> tuple[list[str], str]:
+    """``command`` wrapped to run confined (as ``user`` once the mounts are made, if given), and "" ; or
+    ``command`` as it is, and the note why not. ``stage``: an empty folder of the grader's, in which the
+    view of closed folders the grading user must pass through is built (:func:`open_up`)."""
     prefix, why = namespace_prefix()
     if not prefix:
         return command, UNAVAILABLE.format(why=why)
     wrapper = [sys.executable, "-m", "course.grading.confine", "--root", str(root)]
+    if user is not None:
+        if stage is None:
+            raise ValueError("confined(): a grading user needs a stage folder")
+        wrapper += ["--user", str(user), "--stage", str(stage)]
     for path in keep:
         path.mkdir(parents=True, exist_ok=True)  # a folder created later would fall under the read-only root
         wrapper += ["--keep", str(path)]
@@ -218,8 +282,37 @@ def _mount(
         raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
 
 
-def set_up(root: Path, keep: list[Path]) -> None:
-    """Inside a fresh mount namespace: hide the answers and tests, make the course read-only."""
+def needed_paths(root: Path) -> list[Path]:
+    """What the grading user must reach: the course, the data cache, the virtualenv and its interpreter."""
+    from course.paths import data_dir
+
+    interpreter = Path(os.path.realpath(sys.executable)).parent
+    return [root, data_dir(), Path(sys.prefix), Path(sys.base_prefix), interpreter]
+
+
+def closed_folders(paths: list[Path]) -> dict[Path, list[Path]]:
+    """For each path, the outermost folder above it that other users cannot enter (``/root``, a 0700
+    home), with the paths below it: covered for the grading user by :func:`open_up` except those paths."""
+    closed: dict[Path, list[Path]] = {}
+    for path in paths:
+        path = path.resolve()
+        shut = [a for a in reversed(path.parents) if a != Path("/") and not os.stat(a).st_mode & 0o001]
+        if shut:
+            closed.setdefault(shut[0], []).append(path)
+    # a path below another one shown is shown with it
+    return {f: [p for p in ps if not any(o in p.parents for o in ps)] for f, ps in closed.items()}
+
+
+def open_up(libc: ctypes.CDLL, paths: list[Path], stage: Path) -> None:
+    """Make ``paths`` reachable to other users in this mount namespace without opening anything else: each
+    closed folder above them (:func:`closed_folders`) is covered by one that holds only them."""
+    for number, (folder, show) in enumerate(sorted(closed_folders(paths).items())):
+        _cover_except(libc, Cover(folder, tuple(show), stage / str(number)))
+
+
+def set_up(root: Path, keep: list[Path], stage: Path | None = None, reach: list[Path] | None = None) -> None:
+    """Inside a fresh mount namespace: hide the answers and tests, make the course read-only; with
+    ``stage``, make ``reach`` reachable for the grading user (:func:`open_up`)."""
     libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
     _mount(libc, "none", "/", None, MS_REC | MS_PRIVATE)
     writable = [path for path in keep if path.is_dir() and root in path.resolve().parents]
@@ -231,6 +324,8 @@ def set_up(root: Path, keep: list[Path]) -> None:
         folder = root / name
         if folder.is_dir():
             _mount(libc, "none", str(folder), "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0555")
+    if stage is not None:
+        open_up(libc, reach or [], stage)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -243,6 +338,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cover", type=Path, help="a worker: show only --show paths below this folder")
     parser.add_argument("--stage", type=Path, help="an empty folder to build the covered view in")
     parser.add_argument("--show", type=Path, action="append", default=[])
+    parser.add_argument("--user", type=int, help="the test process: become this user after the mounts")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -254,7 +350,11 @@ def main(argv: list[str] | None = None) -> None:
         hide_paths([path.resolve() for path in args.hide], cover)
         command = _locked(command)
     else:
-        set_up(args.root.resolve(), [path.resolve() for path in args.keep])
+        root = args.root.resolve()
+        stage = args.stage.resolve() if args.user is not None and args.stage is not None else None
+        set_up(root, [path.resolve() for path in args.keep], stage, needed_paths(root))
+        if args.user is not None:
+            drop_privileges(args.user)
     os.chdir(os.getcwd())  # the inherited working folder was resolved before the mounts: resolve it again
     os.execv(command[0], command)
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from course.errors import CourseError
 from course.grading import scoring
-from course.grading.confine import confined, missing_protections
+from course.grading.confine import confined, grading_user, missing_protections
 from course.grading.messages import describe_exit, format_seconds
 from course.grading.processes import (
     Cgroup,
@@ -186,11 +186,15 @@ class GradingRun(Sandbox):
         self.token = uuid.uuid4().hex
         self.strays = 0  # processes of the submission still running when an attempt ended (then killed)
         self.tracking = "scan"  # how those processes were found: "cgroup" where the machine allows it
+        self.user: int | None = None  # the unprivileged user the test processes run as (when root)
 
     # -- execution --------------------------------------------------------------------------------------
     def execute(self, deadline: float) -> None:
         """Run the notebooks and the tests; the ``beside_notebooks`` test files in a second process."""
+        self.user = grading_user(self.root)[0]
         lanes = self.lanes()
+        if self.user is not None:
+            self.hand_over(self.user)
         if not lanes:
             self.run_lane(deadline)
             return
@@ -233,6 +237,7 @@ class GradingRun(Sandbox):
             self.learner,
         )
         lane.work = self.tmp / "judge" / f"lane-{name}"
+        lane.user = self.user
         lane.work.mkdir()
         lane.notebooks, lane.paths = list(notebooks), list(paths)
         lane.disabled_plugins = lane.unneeded_plugins()
@@ -240,7 +245,7 @@ class GradingRun(Sandbox):
 
     def machine_notes(self) -> list[str]:
         """Once per report: the protections this machine lacked, and processes killed at the end."""
-        notes = [note] if (note := missing_protections()) else []
+        notes = [note] if (note := missing_protections(self.root)) else []
         if self.strays:
             how = "by their cgroup" if self.tracking == "cgroup" else "by a scan of the processes"
             notes.append(
@@ -322,7 +327,10 @@ class GradingRun(Sandbox):
         attempt = Attempt(self.work / f"results-{number}.jsonl")
         killed = None
         env = self.environment()
-        command, note = confined(self.command(number), self.root, [Path(env["COURSE_DATA_DIR"])])
+        keep = [Path(env["COURSE_DATA_DIR"])]
+        stage = self.work / f"reach-{number}"  # where the grading user's view of closed folders is built
+        stage.mkdir(exist_ok=True)
+        command, note = confined(self.command(number), self.root, keep, self.user, stage)
         if note and note not in self.notes:
             self.notes.append(note)
         cgroup = Cgroup.for_attempt(f"{self.token}-{number}")  # the attempt's processes, killed at its end

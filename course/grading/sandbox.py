@@ -79,6 +79,7 @@ class Sandbox:
     notebooks_skipped: bool
     disabled_plugins: list[str]
     token: str
+    user: int | None  # the unprivileged user the test processes run as (when the grader is root)
 
     def prepare(self, select: Sequence[str] | None = None) -> None:
         """Copy the submission and the grader's tests; write the ini file.
@@ -197,7 +198,21 @@ class Sandbox:
         scratch = self.tmp / "tmp"  # the run's temporary files (pytest's tmp_path too) stay in its sandbox
         scratch.mkdir(exist_ok=True)
         env["TMPDIR"] = str(scratch)
+        if self.user is not None:  # root's home is not the grading user's: caches, settings, kernels' files
+            env["HOME"] = str(scratch / "home")
         return env
+
+    def hand_over(self, uid: int) -> None:
+        """Give the run's folder to ``uid`` (the grading user): the copy, the tests, the judge's folder.
+
+        The grader, still root, reads the results and removes the folder afterwards; everything else in
+        the folder is written by the test process, which runs as ``uid``.
+        """
+        (self.tmp / "tmp" / "home").mkdir(parents=True, exist_ok=True)
+        for folder, dirs, files in os.walk(self.tmp):
+            os.chown(folder, uid, uid, follow_symlinks=False)
+            for name in [*dirs, *files]:
+                os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
 
     def worker_view(self) -> dict[str, object]:
         """What a worker or a notebook kernel of this run may see (the ``cover`` of the state file).

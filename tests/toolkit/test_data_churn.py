@@ -265,6 +265,33 @@ def test_load_world_rebuilds_a_damaged_cache(tmp_path, monkeypatch) -> None:
     )
 
 
+def test_a_cache_it_may_not_write_is_read_and_new_worlds_go_to_the_spare(tmp_path, monkeypatch) -> None:
+    """The grader's unprivileged test processes read the course's cache and keep new worlds in scratch."""
+    import errno
+
+    from course.data import cache
+
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    churn.load_world(seed=6, n_customers=200, months=4)  # cached where the course keeps worlds
+    store = cache._store
+
+    def refuse_the_course_cache(folder, tables, params) -> None:
+        if (tmp_path / "data") in folder.parents:
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        store(folder, tables, params)
+
+    monkeypatch.setattr(cache, "_store", refuse_the_course_cache)
+    churn.load_world(seed=6, n_customers=200, months=4)  # read from the course's cache: no error
+    fresh = churn.load_world(seed=7, n_customers=200, months=4)
+    (spare,) = (tmp_path / "scratch" / "course-data-cache").iterdir()
+    monkeypatch.setattr(churn, "generate", lambda **kwargs: pytest.fail("built again, not read back"))
+    again = churn.load_world(seed=7, n_customers=200, months=4)
+    assert spare.name.startswith("churn-") and digest_tables(again.tables()) == digest_tables(fresh.tables())
+
+
 def test_load_world_rejects_unknown_arguments() -> None:
     with pytest.raises(TypeError, match="colour"):
         churn.load_world(seed=0, colour="red")

@@ -120,3 +120,37 @@ def test_only_new_texts_are_encoded_once_each(model, tmp_path: Path) -> None:
 def test_tokenizer_is_the_models_own_wordpiece() -> None:
     tok = encoder.load_tokenizer()
     assert tok.encode("hello world").ids == [101, 7592, 2088, 102]
+
+
+def test_a_cache_it_may_not_write_is_read_and_new_shards_go_to_the_spare(
+    model, tmp_path: Path, monkeypatch
+) -> None:
+    """The grader's unprivileged test processes read the course's cache and keep new vectors in scratch."""
+    import errno
+
+    shared = tmp_path / "shared"
+    encoder.Encoder(model=model, cache_dir=shared).encode(TEXTS[:5])  # the course's cache, written earlier
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    write = encoder.EmbeddingCache._write
+
+    def refuse_the_shared_folder(folder: Path, keys, vectors) -> None:
+        if shared in folder.parents:
+            raise PermissionError(errno.EACCES, "Permission denied", str(folder))
+        write(folder, keys, vectors)
+
+    monkeypatch.setattr(encoder.EmbeddingCache, "_write", staticmethod(refuse_the_shared_folder))
+    calls: list[list[str]] = []
+
+    class Spy:
+        def encode(self, texts, **kwargs):
+            calls.append(list(texts))
+            return model.encode(texts, **kwargs)
+
+    encoder.Encoder(model=Spy(), cache_dir=shared).encode(TEXTS[:8])  # type: ignore[arg-type]
+    assert calls == [TEXTS[5:8]], "the shared cache's vectors are read, only new texts are encoded"
+    assert list((tmp_path / "scratch" / "course-data-cache" / "embeddings").glob("*/*.npz"))
+    encoder.Encoder(model=Spy(), cache_dir=shared).encode(TEXTS[:8])  # type: ignore[arg-type]
+    assert len(calls) == 1, "a new process finds the spare cache's vectors too"
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in shared.rglob("*.npz")), "shards are readable"

@@ -7,13 +7,17 @@ confinement switched off (it earns points there), so that no attack test is vacu
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import sys
+import tempfile
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from course.grading import confine, processes
+from course.grading import confine, processes, runner
 from course.grading.runner import Limits, grade_submission
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_course"
@@ -151,3 +155,61 @@ def test_no_process_of_a_submission_outlives_its_grading(course: Path, monkeypat
         process.kill()
     assert left, "with neither a pid namespace nor a cgroup the detached process survives: not vacuous"
     assert any("tracking every process your code starts by a cgroup" in note for note in report.notes)
+
+
+WRITE_A_FILE_OF_ROOTS = """
+def add(a, b):
+    try:
+        with open({path!r}, "a") as handle:
+            handle.write("tampered\\n")
+    except OSError:
+        pass
+    return a + b
+"""
+
+
+@pytest.fixture
+def readable_course() -> Iterator[Path]:
+    """The sample course where the grading user can read it (pytest's own temporary folders are root's)."""
+    folder = Path(tempfile.mkdtemp(prefix="course-readable-"))
+    folder.chmod(0o755)
+    try:
+        yield Path(shutil.copytree(SAMPLE, folder / "course"))
+    finally:
+        shutil.rmtree(folder)
+
+
+@pytest.fixture
+def file_of_roots() -> Iterator[Path]:
+    """A file of root's outside the course and the grading sandboxes, which root's processes may write."""
+    path = Path(tempfile.mkdtemp(prefix="course-root-", dir="/var/tmp")) / "precious.txt"
+    path.parent.chmod(0o755)
+    path.write_text("root's\n")
+    path.chmod(0o644)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path.parent)
+
+
+def test_as_root_the_submission_runs_as_an_unprivileged_user(
+    readable_course: Path, file_of_roots: Path, monkeypatch
+) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the grader drops root's user id only when it runs as root")
+    if any(os.stat(p).st_mode & 0o005 != 0o005 for p in [Path(sys.prefix), *Path(sys.prefix).parents]):
+        pytest.skip(f"user {confine.GRADING_USER} cannot reach this virtualenv ({sys.prefix})")
+    assert confine.grading_user(readable_course)[0] == confine.GRADING_USER, confine.grading_user(
+        readable_course
+    )[1]
+    target = attack(readable_course, WRITE_A_FILE_OF_ROOTS.format(path=str(file_of_roots)))
+    report = grade_submission("p1", target, root=readable_course, limits=LIMITS)
+    assert add_points(report) == 2, "the attack returns the right sums: only the file tells"
+    assert file_of_roots.read_text() == "root's\n", "the submission wrote a file of root's"
+    assert not any("unprivileged user" in note for note in report.notes), report.notes
+    switched_off = lambda root: (None, "switched off by the test")  # noqa: E731
+    monkeypatch.setattr(confine, "grading_user", switched_off)
+    monkeypatch.setattr(runner, "grading_user", switched_off)
+    report = grade_submission("p1", target, root=readable_course, limits=LIMITS)
+    assert "tampered" in file_of_roots.read_text(), "as root the attack works: the test is not vacuous"
+    assert any("as an unprivileged user (user 65534 could not" in note for note in report.notes), report.notes

@@ -172,10 +172,19 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-def _class_run(tmp_path: Path, isolation: str) -> tuple[dict, bool, bool]:
-    """Grade a victim and a hostile peer at once; the reports, and whether victim and course are intact."""
+def _class_run(tmp_path: Path, isolation: str, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, bool, bool]:
+    """Grade a victim and a hostile peer at once; the reports, and whether victim and course are intact.
+
+    As root the test processes would run as ``nobody``, which cannot write the victim's files either: the
+    drop is switched off, so that this shows what the worker's view alone does (test_grading_confine.py
+    checks the drop)."""
+    from course.grading import runner
     from course.grading.classroom import find_submissions, grade_class
     from course.grading.rubric import load_rubric
+
+    kept_root = lambda root: (None, "switched off by the test")  # noqa: E731
+    monkeypatch.setattr(confine, "grading_user", kept_root)
+    monkeypatch.setattr(runner, "grading_user", kept_root)
 
     course = course_with(tmp_path, isolation)
     klass = tmp_path / f"class-{isolation}"
@@ -200,12 +209,12 @@ def _class_run(tmp_path: Path, isolation: str) -> tuple[dict, bool, bool]:
 
 
 @pytest.mark.slow
-def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path) -> None:
+def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path, monkeypatch) -> None:
     """Two submissions graded at once: one tries to overwrite and delete every file it can find outside its
     own folders (the other run's sandbox, the victim's folder, the course, which it may read). The victim
     keeps full marks, the victim's folder and the course are byte-identical afterwards, and no write or
     delete of the hostile code succeeded (its add() raises if one did)."""
-    reports, victim_intact, course_intact = _class_run(tmp_path, "worker")
+    reports, victim_intact, course_intact = _class_run(tmp_path, "worker", monkeypatch)
     assert victim_intact, "the hostile peer changed the victim's submission"
     assert course_intact, "the hostile peer changed the course"
     lost = {i.id: i.message for i in reports["victim"].items if i.earned < i.points}
@@ -215,8 +224,8 @@ def test_a_hostile_peer_in_a_class_run_sees_and_damages_nothing(tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_the_same_peer_damages_the_other_run_in_the_test_process(tmp_path: Path) -> None:
+def test_the_same_peer_damages_the_other_run_in_the_test_process(tmp_path: Path, monkeypatch) -> None:
     """Without the worker the same code reaches the victim (so the test above is not vacuous)."""
-    reports, victim_intact, _ = _class_run(tmp_path, "process")
+    reports, victim_intact, _ = _class_run(tmp_path, "process", monkeypatch)
     add = next(i for i in reports["hostile"].items if i.id == "p1.mathops.add")
     assert not victim_intact and add.earned == 0, add.message
