@@ -30,14 +30,16 @@ def _check(y_true: object, y_score: object) -> tuple[np.ndarray, np.ndarray]:
 
 def pr_auc(y_true: object, y_score: object) -> float:
     """Area under the precision-recall curve, as average precision (scikit-learn's definition)."""
-    # HINT: sklearn.metrics.average_precision_score is the standard, step-wise PR-AUC.
-    raise NotImplementedError("pr_auc: sklearn.metrics.average_precision_score is the standard, step-wise PR-AUC.")
+    # HINT: PR-AUC here is average precision: the precision at each threshold, weighted by the recall it
+    # HINT: adds (a step sum; the trapezoid rule overstates it). scikit-learn's metrics module has it.
+    raise NotImplementedError("pr_auc: PR-AUC here is average precision: the precision at each threshold, weighted by the recall it adds (a step sum; the trapezoid rule overstates it). scikit-learn's metrics module has it.")
 
 
 def roc_auc(y_true: object, y_score: object) -> float:
     """Area under the ROC curve."""
-    # HINT: sklearn.metrics.roc_auc_score.
-    raise NotImplementedError("roc_auc: sklearn.metrics.roc_auc_score.")
+    # HINT: the chance that a random churner scores above a random non-churner (ties count half);
+    # HINT: scikit-learn's metrics module has it.
+    raise NotImplementedError("roc_auc: the chance that a random churner scores above a random non-churner (ties count half); scikit-learn's metrics module has it.")
 
 
 def log_loss(y_true: object, y_prob: object, eps: float = 1e-15) -> float:

@@ -28,9 +28,9 @@ def fairness_report(y_true: object, selected: object, groups: object) -> dict[st
     Returns ``{"by_group": DataFrame (index: group; columns: selection_rate, recall, count),
     "gaps": {metric: max - min across groups}, "largest_gap": {"metric", "gap", "low_group", "high_group"}}``.
     """
-    # HINT: MetricFrame(metrics={"selection_rate": selection_rate, "recall": ...}, y_true=..., y_pred=...,
-    # HINT: sensitive_features=groups); .by_group and .difference() give the table and the gaps.
-    raise NotImplementedError('fairness_report: MetricFrame(metrics={"selection_rate": selection_rate, "recall": ...}, y_true=..., y_pred=..., sensitive_features=groups); .by_group and .difference() give the table and the gaps.')
+    # HINT: one row per group with its selection rate, recall and count (fairlearn computes metrics per
+    # HINT: group), then each metric's gap = max - min over the groups, and the largest of those gaps.
+    raise NotImplementedError("fairness_report: one row per group with its selection rate, recall and count (fairlearn computes metrics per group), then each metric's gap = max - min over the groups, and the largest of those gaps.")
 
 
 def permutation_importance_table(
@@ -46,8 +46,9 @@ def permutation_importance_table(
     Columns: ``feature``, ``importance`` (mean drop of the score when the column is shuffled), ``std``;
     sorted from most to least important.
     """
-    # HINT: sklearn.inspection.permutation_importance(model, X, y, scoring=..., random_state=seed).
-    raise NotImplementedError("permutation_importance_table: sklearn.inspection.permutation_importance(model, X, y, scoring=..., random_state=seed).")
+    # HINT: shuffle one column at a time in held-out data and measure how much the score drops, n_repeats
+    # HINT: times, seeded; scikit-learn's inspection module does the shuffling for you.
+    raise NotImplementedError("permutation_importance_table: shuffle one column at a time in held-out data and measure how much the score drops, n_repeats times, seeded; scikit-learn's inspection module does the shuffling for you.")
 
 
 class _Scores(BaseEstimator):

@@ -38,16 +38,18 @@ def grouped_folds(
     df: pd.DataFrame, id_col: str, n_splits: int = 5, seed: int = 0
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Cross-validation folds as (train positions, validation positions); no id is in both sides of a fold."""
-    # HINT: sklearn.model_selection.GroupKFold with groups=df[id_col].
-    raise NotImplementedError("grouped_folds: sklearn.model_selection.GroupKFold with groups=df[id_col].")
+    # HINT: each id's rows must all sit in one fold: a splitter of scikit-learn's model_selection that
+    # HINT: takes groups, shuffled with the seed.
+    raise NotImplementedError("grouped_folds: each id's rows must all sit in one fold: a splitter of scikit-learn's model_selection that takes groups, shuffled with the seed.")
 
 
 def grouped_holdout(
     df: pd.DataFrame, id_col: str, val_share: float = 0.25, seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into (fit, validation) so that every id's rows all land on one side."""
-    # HINT: sklearn.model_selection.GroupShuffleSplit(n_splits=1, test_size=val_share).
-    raise NotImplementedError("grouped_holdout: sklearn.model_selection.GroupShuffleSplit(n_splits=1, test_size=val_share).")
+    # HINT: one random split of the ids, not of the rows (val_share of the ids to validation), seeded:
+    # HINT: model_selection has a group-aware splitter for it.
+    raise NotImplementedError("grouped_holdout: one random split of the ids, not of the rows (val_share of the ids to validation), seeded: model_selection has a group-aware splitter for it.")
 
 
 def random_holdout(
@@ -58,5 +60,5 @@ def random_holdout(
     Without time there is no "future" to hold out: the test set estimates performance on customers like
     the ones seen, not on next month's. Rows with an unknown label are dropped first.
     """
-    # HINT: drop NaN labels, then sklearn.model_selection.StratifiedShuffleSplit on the label.
-    raise NotImplementedError("random_holdout: drop NaN labels, then sklearn.model_selection.StratifiedShuffleSplit on the label.")
+    # HINT: drop NaN labels, then split so that both sides keep the churn rate (stratify on the label).
+    raise NotImplementedError("random_holdout: drop NaN labels, then split so that both sides keep the churn rate (stratify on the label).")

@@ -145,9 +145,9 @@ def decision_threshold(metadata: dict[str, Any]) -> float:
     ``policy`` (the policy that chose it) and ``fitted_on`` (the data it was chosen on). Without them the
     model's probabilities have no agreed meaning, so the model is not served (there is no default 0.5).
     """
-    # HINT: check metadata.get("threshold") is a dict with "value" (a real number in [0, 1]), "policy" and
-    # HINT: "fitted_on"; otherwise raise ThresholdMissingError naming what is missing and what to do.
-    raise NotImplementedError('decision_threshold: check metadata.get("threshold") is a dict with "value" (a real number in [0, 1]), "policy" and "fitted_on"; otherwise raise ThresholdMissingError naming what is missing and what to do.')
+    # HINT: a threshold record with a value (a real number in [0, 1], not a bool), a policy and the data it
+    # HINT: was fitted on; otherwise raise ThresholdMissingError naming what is missing and what to do.
+    raise NotImplementedError("decision_threshold: a threshold record with a value (a real number in [0, 1], not a bool), a policy and the data it was fitted on; otherwise raise ThresholdMissingError naming what is missing and what to do.")
 
 
 def read_current(artifact_dir: Path) -> str | None:

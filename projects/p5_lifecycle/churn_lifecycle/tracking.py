@@ -51,8 +51,9 @@ def data_fingerprint(frame: pd.DataFrame) -> str:
     """SHA-256 of a frame's column names, dtypes and values (row order matters, the index does not)."""
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"data_fingerprint expects a DataFrame, got {type(frame).__name__}")
-    # HINT: hash the schema and pd.util.hash_pandas_object(frame, index=False).
-    raise NotImplementedError("data_fingerprint: hash the schema and pd.util.hash_pandas_object(frame, index=False).")
+    # HINT: hash the schema (names and dtypes), then the values row by row without the index: pandas
+    # HINT: can hash a frame's rows for you.
+    raise NotImplementedError("data_fingerprint: hash the schema (names and dtypes), then the values row by row without the index: pandas can hash a frame's rows for you.")
 
 
 def code_version(package_dir: Path | None = None) -> str:

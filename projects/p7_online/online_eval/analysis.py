@@ -60,9 +60,9 @@ def srm_check(counts: Mapping[str, int], expected: Mapping[str, float], alpha: f
 
     ``expected`` maps the same arms to shares (normalised to sum to one).
     """
-    # HINT: observed counts against total * share for every arm: scipy.stats.chisquare with k - 1 degrees of
-    # HINT: freedom. A tiny p-value means the assignment or the logging is broken: stop and find out why.
-    raise NotImplementedError("srm_check: observed counts against total * share for every arm: scipy.stats.chisquare with k - 1 degrees of freedom. A tiny p-value means the assignment or the logging is broken: stop and find out why.")
+    # HINT: observed counts against total * share for every arm: a chi-square goodness-of-fit test with
+    # HINT: k - 1 degrees of freedom. A tiny p-value means the assignment or the logging is broken.
+    raise NotImplementedError("srm_check: observed counts against total * share for every arm: a chi-square goodness-of-fit test with k - 1 degrees of freedom. A tiny p-value means the assignment or the logging is broken.")
 
 
 def difference_in_means(y: object, treated: object, alpha: float = 0.05) -> Effect:
@@ -96,10 +96,10 @@ def segment_effects(
     (Bonferroni-adjusted intervals, so each holds at ``1 - alpha`` jointly), ``p_value`` and ``p_holm``
     (Holm's step-down adjustment), ``significant`` (``p_holm < alpha``).
     """
-    # HINT: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values
-    # HINT: (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of
-    # HINT: twenty null segments "wins" at 5 %.
-    raise NotImplementedError('segment_effects: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of twenty null segments "wins" at 5 %.')
+    # HINT: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values:
+    # HINT: the i-th smallest of m times (m - i + 1), a running maximum, capped at 1. Without a
+    # HINT: correction, one of twenty null segments "wins" at 5 %.
+    raise NotImplementedError('segment_effects: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values: the i-th smallest of m times (m - i + 1), a running maximum, capped at 1. Without a correction, one of twenty null segments "wins" at 5 %.')
 
 
 def ship_decision(arm: Mapping[str, Mapping[str, float]], contact_cost: float) -> str:

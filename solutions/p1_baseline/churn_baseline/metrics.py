@@ -31,7 +31,8 @@ def _check(y_true: object, y_score: object) -> tuple[np.ndarray, np.ndarray]:
 def pr_auc(y_true: object, y_score: object) -> float:
     """Area under the precision-recall curve, as average precision (scikit-learn's definition)."""
     # BEGIN SOLUTION
-    # HINT: sklearn.metrics.average_precision_score is the standard, step-wise PR-AUC.
+    # HINT: PR-AUC here is average precision: the precision at each threshold, weighted by the recall it
+    # HINT: adds (a step sum; the trapezoid rule overstates it). scikit-learn's metrics module has it.
     y, s = _check(y_true, y_score)
     return float(skm.average_precision_score(y, s))
     # END SOLUTION
@@ -40,7 +41,8 @@ def pr_auc(y_true: object, y_score: object) -> float:
 def roc_auc(y_true: object, y_score: object) -> float:
     """Area under the ROC curve."""
     # BEGIN SOLUTION
-    # HINT: sklearn.metrics.roc_auc_score.
+    # HINT: the chance that a random churner scores above a random non-churner (ties count half);
+    # HINT: scikit-learn's metrics module has it.
     y, s = _check(y_true, y_score)
     return float(skm.roc_auc_score(y, s))
     # END SOLUTION

@@ -29,8 +29,8 @@ def fairness_report(y_true: object, selected: object, groups: object) -> dict[st
     "gaps": {metric: max - min across groups}, "largest_gap": {"metric", "gap", "low_group", "high_group"}}``.
     """
     # BEGIN SOLUTION
-    # HINT: MetricFrame(metrics={"selection_rate": selection_rate, "recall": ...}, y_true=..., y_pred=...,
-    # HINT: sensitive_features=groups); .by_group and .difference() give the table and the gaps.
+    # HINT: one row per group with its selection rate, recall and count (fairlearn computes metrics per
+    # HINT: group), then each metric's gap = max - min over the groups, and the largest of those gaps.
     y = np.asarray(y_true, dtype=int)
     pred = np.asarray(selected, dtype=int)
     frame = MetricFrame(
@@ -67,7 +67,8 @@ def permutation_importance_table(
     sorted from most to least important.
     """
     # BEGIN SOLUTION
-    # HINT: sklearn.inspection.permutation_importance(model, X, y, scoring=..., random_state=seed).
+    # HINT: shuffle one column at a time in held-out data and measure how much the score drops, n_repeats
+    # HINT: times, seeded; scikit-learn's inspection module does the shuffling for you.
     result = permutation_importance(
         model, X, np.asarray(y), scoring=scoring, n_repeats=n_repeats, random_state=seed
     )

@@ -59,7 +59,8 @@ def grouped_folds(
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Cross-validation folds as (train positions, validation positions); no id is in both sides of a fold."""
     # BEGIN SOLUTION
-    # HINT: sklearn.model_selection.GroupKFold with groups=df[id_col].
+    # HINT: each id's rows must all sit in one fold: a splitter of scikit-learn's model_selection that
+    # HINT: takes groups, shuffled with the seed.
     _require(df, id_col)
     n_groups = df[id_col].nunique()
     if n_groups < n_splits:
@@ -74,7 +75,8 @@ def grouped_holdout(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split rows into (fit, validation) so that every id's rows all land on one side."""
     # BEGIN SOLUTION
-    # HINT: sklearn.model_selection.GroupShuffleSplit(n_splits=1, test_size=val_share).
+    # HINT: one random split of the ids, not of the rows (val_share of the ids to validation), seeded:
+    # HINT: model_selection has a group-aware splitter for it.
     _require(df, id_col)
     if not 0 < val_share < 1:
         raise ValueError(f"val_share must be in (0, 1), got {val_share}")
@@ -93,7 +95,7 @@ def random_holdout(
     the ones seen, not on next month's. Rows with an unknown label are dropped first.
     """
     # BEGIN SOLUTION
-    # HINT: drop NaN labels, then sklearn.model_selection.StratifiedShuffleSplit on the label.
+    # HINT: drop NaN labels, then split so that both sides keep the churn rate (stratify on the label).
     _require(df, label_col)
     mature = df.loc[df[label_col].notna()]
     splitter = StratifiedShuffleSplit(n_splits=1, test_size=test_share, random_state=seed)

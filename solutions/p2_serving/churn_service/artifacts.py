@@ -196,8 +196,8 @@ def decision_threshold(metadata: dict[str, Any]) -> float:
     model's probabilities have no agreed meaning, so the model is not served (there is no default 0.5).
     """
     # BEGIN SOLUTION
-    # HINT: check metadata.get("threshold") is a dict with "value" (a real number in [0, 1]), "policy" and
-    # HINT: "fitted_on"; otherwise raise ThresholdMissingError naming what is missing and what to do.
+    # HINT: a threshold record with a value (a real number in [0, 1], not a bool), a policy and the data it
+    # HINT: was fitted on; otherwise raise ThresholdMissingError naming what is missing and what to do.
     version = metadata.get("version", "this version")
     record = metadata.get("threshold")
     if not isinstance(record, dict):

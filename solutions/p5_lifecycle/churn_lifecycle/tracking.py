@@ -52,7 +52,8 @@ def data_fingerprint(frame: pd.DataFrame) -> str:
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"data_fingerprint expects a DataFrame, got {type(frame).__name__}")
     # BEGIN SOLUTION
-    # HINT: hash the schema and pd.util.hash_pandas_object(frame, index=False).
+    # HINT: hash the schema (names and dtypes), then the values row by row without the index: pandas
+    # HINT: can hash a frame's rows for you.
     digest = hashlib.sha256()
     digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())

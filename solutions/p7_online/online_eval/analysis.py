@@ -61,8 +61,8 @@ def srm_check(counts: Mapping[str, int], expected: Mapping[str, float], alpha: f
     ``expected`` maps the same arms to shares (normalised to sum to one).
     """
     # BEGIN SOLUTION
-    # HINT: observed counts against total * share for every arm: scipy.stats.chisquare with k - 1 degrees of
-    # HINT: freedom. A tiny p-value means the assignment or the logging is broken: stop and find out why.
+    # HINT: observed counts against total * share for every arm: a chi-square goodness-of-fit test with
+    # HINT: k - 1 degrees of freedom. A tiny p-value means the assignment or the logging is broken.
     if set(counts) != set(expected):
         raise ValueError(
             f"counts and expected must name the same arms: {sorted(counts)} vs {sorted(expected)}."
@@ -129,9 +129,9 @@ def segment_effects(
     (Holm's step-down adjustment), ``significant`` (``p_holm < alpha``).
     """
     # BEGIN SOLUTION
-    # HINT: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values
-    # HINT: (statsmodels.stats.multitest.multipletests(p, method="holm")). Without a correction, one of
-    # HINT: twenty null segments "wins" at 5 %.
+    # HINT: one difference_in_means per segment at alpha / m for the intervals; Holm on the raw p-values:
+    # HINT: the i-th smallest of m times (m - i + 1), a running maximum, capped at 1. Without a
+    # HINT: correction, one of twenty null segments "wins" at 5 %.
     from statsmodels.stats.multitest import multipletests
 
     for column in (segment, metric, "arm"):
