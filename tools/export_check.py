@@ -3,17 +3,17 @@
 ``make export-check`` (CI runs it after ``make test``): ``course export`` writes the learner repository with
 one commit, ``git clone`` makes a clean clone of it, and in the clone ``make test`` must pass (it installs
 its own ``.venv``, generates the data, lints and grades every project: the command passes whatever the
-scores), every project must have its report in ``grades/`` and every untouched starter must score 0 there
-(the course's discrimination check, graded as a learner's submission with its notebooks: ``make test`` of
-the course runs only the graded tests on the starters, in one pytest session), and ``make start`` must bring
-JupyterLab up on 127.0.0.1 (polled at ``/api``, then stopped with its whole process group).
+scores), every project must have its reports in ``grades/`` and every untouched starter must score 0 there
+(``grades/<project>/grade.json``; the course's discrimination check, graded as a learner's submission with
+its notebooks: ``make test`` of the course runs only the graded tests on the starters, in one pytest
+session), and ``make start`` must bring JupyterLab up on 127.0.0.1 (polled at ``/api``, then stopped with its
+whole process group).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -26,7 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / ".cache" / "export-check"
 START_TIMEOUT_S = 300
-STARTER_SCORE = re.compile(r"^\*\*Score: 0 / \d+(\.\d+)?\*\*$", re.MULTILINE)  # grade.md's score line
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> None:
@@ -100,10 +99,11 @@ def main() -> None:
     run(["make", "test"], clone, env)
     test_s = time.monotonic() - started
     projects = sorted(p.name for p in (clone / "projects").iterdir() if p.is_dir())
-    missing = [p for p in projects if not (clone / "grades" / f"{p}.md").is_file()]
+    reports = {p: clone / "grades" / p / "grade.json" for p in projects}
+    missing = [p for p in projects if not ((clone / "grades" / f"{p}.md").is_file() and reports[p].is_file())]
     if missing:
         sys.exit(f"export-check: make test wrote no report for {', '.join(missing)} in grades/")
-    earning = [p for p in projects if not STARTER_SCORE.search((clone / "grades" / f"{p}.md").read_text())]
+    earning = [p for p, path in reports.items() if json.loads(path.read_text())["score"] != 0]  # grade.json
     if earning:  # the full discrimination check: graded as a learner's submission, notebooks included
         sys.exit(f"export-check: the untouched starter earns points in {', '.join(earning)} (see grades/)")
     start_s = check_start(clone, env)
