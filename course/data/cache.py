@@ -5,8 +5,9 @@ A cached world is a folder ``<kind>-<hash of its parameters>`` holding one Parqu
 world, and two processes building the same world at once both end up with a complete copy.
 
 A cache this process may not write (a shared, read-only data folder; the grader's unprivileged test
-processes) is still read; a world missing from it is built and kept in the *spare* cache,
-``<temporary folder>/course-data-cache`` (a grading run's own scratch folder), instead.
+processes when it runs as root) is still read; a world missing from it is built and not stored. (There is
+no second, writable cache: in a grading, one the submission's processes could write would let them
+change what the grader's tests read.)
 """
 
 from __future__ import annotations
@@ -40,11 +41,6 @@ def cache_dir() -> Path:
     from course.paths import data_dir
 
     return data_dir() / "cache"
-
-
-def spare_cache_dir() -> Path:
-    """Where worlds go when :func:`cache_dir` cannot be written (see the module's docstring)."""
-    return Path(tempfile.gettempdir()) / "course-data-cache"
 
 
 def code_fingerprint(*modules: str) -> str:
@@ -127,18 +123,16 @@ def cached_tables(
     kind: str, params: dict[str, Any], build: Callable[[], dict[str, pd.DataFrame]]
 ) -> dict[str, pd.DataFrame]:
     """Load the tables of ``kind`` generated with ``params`` from the cache, building them when missing."""
-    key = params_key(kind, params)
-    for folder in (cache_dir() / key, spare_cache_dir() / key):
-        tables = _load(folder)
-        if tables is not None:
-            return tables
+    folder = cache_dir() / params_key(kind, params)
+    tables = _load(folder)
+    if tables is not None:
+        return tables
     tables = build()
     try:
-        _store(cache_dir() / key, tables, params)
-    except OSError as exc:  # a cache this process may not write: keep the world in the spare one
+        _store(folder, tables, params)
+    except OSError as exc:  # a cache this process may not write: the world stays in memory
         if not not_writable(exc):
             raise
-        _store(spare_cache_dir() / key, tables, params)
     return tables
 
 

@@ -35,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,17 +83,29 @@ assert confine.network_namespace(), "it cannot give a worker a network namespace
 """
 
 
-@functools.cache
+_PROBE_LOCK = threading.Lock()
+
+
 def grading_user(root: Path) -> tuple[int | None, str]:
-    """The uid the test process drops to (``None`` when not root, or when it cannot), and why it cannot."""
+    """The uid the test process drops to (``None`` when not root, or when it cannot), and why it cannot.
+
+    Probed once per grader process and course (a class run's threads wait for the one probe).
+    """
     if os.geteuid() != 0:
         return None, ""
+    with _PROBE_LOCK:
+        return _probe_grading_user(root)
+
+
+@functools.cache
+def _probe_grading_user(root: Path) -> tuple[int | None, str]:
     with tempfile.TemporaryDirectory(prefix="course-probe-") as stage:
         command, note = confined([sys.executable, "-c", _USER_PROBE], root, [], GRADING_USER, Path(stage))
         if note:
             return None, note
+        Path(stage).chmod(0o755)  # like a run's folder: the test process starts in it
         try:
-            probe = subprocess.run(command, cwd="/", capture_output=True, timeout=60, check=False)
+            probe = subprocess.run(command, cwd=stage, capture_output=True, timeout=60, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, str(exc)
     if probe.returncode != 0:
@@ -165,7 +178,7 @@ def confined(
     prefix, why = namespace_prefix()
     if not prefix:
         return command, UNAVAILABLE.format(why=why)
-    wrapper = [sys.executable, "-m", "course.grading.confine", "--root", str(root)]
+    wrapper = [sys.executable, "-P", "-m", "course.grading.confine", "--root", str(root)]
     if user is not None:
         if stage is None:
             raise ValueError("confined(): a grading user needs a stage folder")
@@ -208,7 +221,7 @@ def worker_command(
     prefix, why = namespace_prefix()
     if not prefix:
         return command, WORKER_UNAVAILABLE.format(why=why)
-    wrapper = [sys.executable, "-m", "course.grading.confine", "--worker"]
+    wrapper = [sys.executable, "-P", "-m", "course.grading.confine", "--worker"]
     for path in hide:
         wrapper += ["--hide", str(path)]
     if cover is not None:
@@ -287,7 +300,8 @@ def needed_paths(root: Path) -> list[Path]:
     from course.paths import data_dir
 
     interpreter = Path(os.path.realpath(sys.executable)).parent
-    return [root, data_dir(), Path(sys.prefix), Path(sys.base_prefix), interpreter]
+    sandboxes = Path(tempfile.gettempdir())  # where the runs' folders are
+    return [root, data_dir(), Path(sys.prefix), Path(sys.base_prefix), interpreter, sandboxes]
 
 
 def closed_folders(paths: list[Path]) -> dict[Path, list[Path]]:

@@ -16,6 +16,8 @@ kernel and the tests then use both cores of a small machine.
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import tempfile
 import threading
@@ -131,14 +133,27 @@ class Attempt:
     importing: list[str] = field(default_factory=list)
     collected: list[dict[str, Any]] = field(default_factory=list)
 
-    def read(self) -> list[dict[str, Any]]:
-        """New complete event lines since the last read."""
+    def create_for(self, uid: int) -> None:
+        """Create the (empty) results file for the test process's user ``uid``, in the grader's folder."""
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         try:
-            with open(self.path, "rb") as handle:
-                handle.seek(self.offset)
-                data = handle.read()
+            os.fchown(fd, uid, uid)
+        finally:
+            os.close(fd)
+
+    def read(self) -> list[dict[str, Any]]:
+        """New complete event lines since the last read (a regular file only, never a link or a pipe)."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except FileNotFoundError:
             return []
+        except OSError:  # a symbolic link or another trick in place of the results file: nothing to read
+            return []
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return []
+            handle.seek(self.offset)
+            data = handle.read()
         end = data.rfind(b"\n") + 1
         self.offset += end
         events = []
@@ -194,6 +209,7 @@ class GradingRun(Sandbox):
         self.user = grading_user(self.root)[0]
         lanes = self.lanes()
         if self.user is not None:
+            self.warm_cache()
             self.hand_over(self.user)
         if not lanes:
             self.run_lane(deadline)
@@ -215,6 +231,15 @@ class GradingRun(Sandbox):
             self.absorb(lane)
         if errors:
             raise errors[0]
+
+    def warm_cache(self) -> None:
+        """As root, before the test processes drop to the grading user: build the learner's churn world into
+        the data cache, which that user may read but not write (it would build the world in every process)."""
+        from course.worlds import World
+
+        world = World(self.learner)
+        if not world.is_default:
+            world.churn()
 
     def lanes(self) -> list[GradingRun]:
         """Two lanes (notebooks, then tests that may read their files; the other tests), or [] for one."""
@@ -325,6 +350,8 @@ class GradingRun(Sandbox):
         }
         (self.work / f"state-{number}.json").write_text(json.dumps(state), encoding="utf-8")
         attempt = Attempt(self.work / f"results-{number}.jsonl")
+        if self.user is not None:  # the judge's one file in the grader's folder, which stays root's
+            attempt.create_for(self.user)
         killed = None
         env = self.environment()
         keep = [Path(env["COURSE_DATA_DIR"])]

