@@ -145,9 +145,7 @@ class Attempt:
         """New complete event lines since the last read (a regular file only, never a link or a pipe)."""
         try:
             fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except FileNotFoundError:
-            return []
-        except OSError:  # a symbolic link or another trick in place of the results file: nothing to read
+        except OSError:  # not written yet, or a link or another trick in its place: nothing to read
             return []
         with open(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):

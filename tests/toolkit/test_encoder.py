@@ -18,6 +18,17 @@ from course.models import encoder
 TEXTS = [f"Ticket {i}: I was charged twice for my subscription in month {i % 12}." for i in range(120)]
 
 
+class Spy:
+    """A model that records the texts it is asked to encode, then encodes them with ``model``."""
+
+    def __init__(self, model) -> None:
+        self.model, self.calls = model, []
+
+    def encode(self, texts, **kwargs):
+        self.calls.append(list(texts))
+        return self.model.encode(texts, **kwargs)
+
+
 @pytest.fixture(scope="module")
 def model():
     return encoder.load_model()
@@ -103,17 +114,11 @@ def test_cached_rerun_is_identical_much_faster_and_skips_the_model(model, tmp_pa
 
 @pytest.mark.slow
 def test_only_new_texts_are_encoded_once_each(model, tmp_path: Path) -> None:
-    calls: list[list[str]] = []
-
-    class Spy:
-        def encode(self, texts, **kwargs):
-            calls.append(list(texts))
-            return model.encode(texts, **kwargs)
-
-    enc = encoder.Encoder(model=Spy(), cache_dir=tmp_path)  # type: ignore[arg-type]
+    spy = Spy(model)
+    enc = encoder.Encoder(model=spy, cache_dir=tmp_path)  # type: ignore[arg-type]
     enc.encode(TEXTS[:10])
     out = enc.encode([*TEXTS[5:15], TEXTS[12], TEXTS[12]])
-    assert calls[1] == TEXTS[10:15] and len(out) == 12
+    assert spy.calls[1] == TEXTS[10:15] and len(out) == 12
     assert np.array_equal(out[-1], out[7])
 
 
@@ -137,15 +142,9 @@ def test_a_cache_it_may_not_write_is_read_and_new_vectors_stay_in_memory(
         raise PermissionError(errno.EACCES, "Permission denied", str(folder))
 
     monkeypatch.setattr(encoder.EmbeddingCache, "_write", staticmethod(refuse))
-    calls: list[list[str]] = []
-
-    class Spy:
-        def encode(self, texts, **kwargs):
-            calls.append(list(texts))
-            return model.encode(texts, **kwargs)
-
-    enc = encoder.Encoder(model=Spy(), cache_dir=shared)  # type: ignore[arg-type]
+    spy = Spy(model)
+    enc = encoder.Encoder(model=spy, cache_dir=shared)  # type: ignore[arg-type]
     enc.encode(TEXTS[:8])
     enc.encode(TEXTS[:8])
-    assert calls == [TEXTS[5:8]], "the shared cache's vectors are read, new ones computed once per process"
+    assert spy.calls == [TEXTS[5:8]], "the cached vectors are read, the new ones computed once per process"
     assert sorted(shared.rglob("*.npz")) == shards, "nothing is written where the process may not write"
