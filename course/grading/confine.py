@@ -13,11 +13,12 @@ starts:
   the course's code for the next submission;
 - the data cache stays writable (the worlds are generated on first use).
 
-As root, the test process then gives up root: it runs as ``nobody`` (:data:`GRADING_USER`), so neither it
-nor anything it starts (the worker, a notebook's kernel) can write a file of root's anywhere on the
-machine, and the worker's confinement happens one user namespace deeper, as it does for a learner who is
-not root. Where ``nobody`` cannot run the grading (it cannot read the course or its virtualenv, or user
-namespaces are off for it), the test process keeps root's user id and the report's notes say why.
+As root, the test process then gives up root: it runs as ``nobody`` (:data:`GRADING_USER`, or the uid in
+``$COURSE_GRADING_UID``), so neither it nor anything it starts (the worker, a notebook's kernel) can write
+a file of root's anywhere on the machine, and the worker's confinement happens one user namespace
+deeper, as it does for a learner who is not root. Where that user cannot run the grading (it cannot read
+the course or its virtualenv, or user namespaces are off for it), the test process keeps root's user id
+and the report's notes say why.
 
 Where none of this is possible (no ``unshare``, user namespaces disabled, macOS), grading runs without it
 and the report's notes say so once. ``python -m course.grading.confine --root R --keep D -- CMD...`` is the
@@ -38,6 +39,8 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from course.errors import CourseError
 
 HIDDEN = ("solutions", "projects", "tests")
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 32, 4096, 16384, 1 << 18
@@ -70,8 +73,11 @@ def namespace_prefix() -> tuple[tuple[str, ...], str]:
     return tuple(prefix), ""
 
 
-#: The unprivileged user the test process becomes when the grader runs as root (``nobody``'s usual id).
+#: The unprivileged user the test process becomes when the grader runs as root (``nobody``'s usual id),
+#: unless :data:`GRADING_UID_ENV` names another.
 GRADING_USER = 65534
+#: A dedicated uid for grading: ``nobody`` is shared with daemons of the host, a grading uid need not be.
+GRADING_UID_ENV = "COURSE_GRADING_UID"
 #: What the grading user must be able to do: import the toolkit, pytest and nbval from the virtualenv,
 #: and confine a worker (a mount, pid and network namespace of its own, through a user namespace).
 _USER_PROBE = """
@@ -86,21 +92,36 @@ assert confine.network_namespace(), "it cannot give a worker a network namespace
 _PROBE_LOCK = threading.Lock()
 
 
+def grading_uid() -> int:
+    """The uid to grade as when the grader runs as root: ``$COURSE_GRADING_UID``, else 65534 (``nobody``)."""
+    value = os.environ.get(GRADING_UID_ENV, "").strip()
+    if not value:
+        return GRADING_USER
+    uid = int(value) if value.isdigit() else -1
+    if not 0 < uid < 2**32 - 1:
+        raise CourseError(
+            f"{GRADING_UID_ENV} is {value!r}: give the number of an unprivileged user that owns no file of "
+            f"the course (unset, the grader uses {GRADING_USER}, nobody); 0 would be root itself."
+        )
+    return uid
+
+
 def grading_user(root: Path) -> tuple[int | None, str]:
     """The uid the test process drops to (``None`` when not root, or when it cannot), and why it cannot.
 
-    Probed once per grader process and course (a class run's threads wait for the one probe).
+    Probed once per grader process, course and uid (a class run's threads wait for the one probe).
     """
     if os.geteuid() != 0:
         return None, ""
+    uid = grading_uid()
     with _PROBE_LOCK:
-        return _probe_grading_user(root)
+        return _probe_grading_user(root, uid)
 
 
 @functools.cache
-def _probe_grading_user(root: Path) -> tuple[int | None, str]:
+def _probe_grading_user(root: Path, uid: int) -> tuple[int | None, str]:
     with tempfile.TemporaryDirectory(prefix="course-probe-") as stage:
-        command, note = confined([sys.executable, "-c", _USER_PROBE], root, [], GRADING_USER, Path(stage))
+        command, note = confined([sys.executable, "-c", _USER_PROBE], root, [], uid, Path(stage))
         if note:
             return None, note
         Path(stage).chmod(0o755)  # like a run's folder: the test process starts in it
@@ -111,7 +132,7 @@ def _probe_grading_user(root: Path) -> tuple[int | None, str]:
     if probe.returncode != 0:
         lines = probe.stderr.decode(errors="replace").strip().splitlines()
         return None, lines[-1] if lines else f"exit status {probe.returncode}"
-    return GRADING_USER, ""
+    return uid, ""
 
 
 def drop_privileges(uid: int) -> None:
@@ -150,7 +171,7 @@ def missing_protections(root: Path) -> str:
     missing = []
     if namespace_prefix()[0] and os.geteuid() == 0 and grading_user(root)[0] is None:
         missing.append(
-            f"running your code as an unprivileged user (user {GRADING_USER} could not run the grading: "
+            f"running your code as an unprivileged user (user {grading_uid()} could not run the grading: "
             f"{grading_user(root)[1]}), so it could write files of root's outside the course"
         )
     if namespace_prefix()[0] and not network_namespace():

@@ -24,7 +24,7 @@ from course.grading import messages
 if TYPE_CHECKING:
     from course.grading.confine import Cover
 
-from course.grading.session import GradingSession, _within, grading
+from course.grading.session import GradingSession, _within, graded_tests_folder, grading
 
 
 @pytest.fixture(scope="session")
@@ -144,6 +144,55 @@ def _isolation(session: GradingSession, project: str) -> str:
     return read_isolation(folder / "rubric.toml") if folder is not None else "process"
 
 
+def _new_worker(config: pytest.Config, copy: Path, preload: list[str] | None = None) -> Any:
+    """A worker (not started yet) that imports from ``copy`` and sees none of the grader's files."""
+    from course.grading.remote import RemoteWorker
+
+    session = grading(config)
+    hide = [config.rootpath / "tests", *map(Path, session.state.get("private", []))]
+    hide += [Path(p) for p in (config.getoption(o, None) for o in ("grading_results", "grading_state")) if p]
+    return RemoteWorker([copy], hide=hide, cover=cover_of(session.state), preload=preload)
+
+
+def _lane_test_files(config: pytest.Config) -> list[Path]:
+    """The graded test files on the command line (a folder stands for its ``test_*.py``)."""
+    files: list[Path] = []
+    for arg in config.args:
+        path = config.invocation_params.dir / arg.split("::")[0]
+        found = sorted(path.rglob("test_*.py")) if path.is_dir() else [path] if path.suffix == ".py" else []
+        files += [f for f in found if graded_tests_folder(f) is not None]
+    return files
+
+
+def start_worker_early(config: pytest.Config) -> None:
+    """As the session starts, start the worker of a runner's lane that runs graded tests of an
+    ``isolation = "worker"`` project: it imports the installed libraries that the tests and the submission
+    name (:mod:`course.grading.preload`) while the judge collects. ``project_module`` then takes it over."""
+    session = grading(config)
+    if not (session.state.get("project") and session.in_place):
+        return
+    tests = _lane_test_files(config)
+    folder = graded_tests_folder(tests[0]) if tests else None
+    if folder is None or not (folder / "rubric.toml").is_file():
+        return
+    from course.grading.preload import imported_names, source_files
+    from course.grading.rubric import read_isolation
+
+    try:
+        if read_isolation(folder / "rubric.toml") != "worker":
+            return
+        copy = session.project_folder(folder.name)
+    except (Exception, pytest.fail.Exception):  # the fixture reports it, where a test can fail with it
+        return
+    worker = _new_worker(config, copy, imported_names([*tests, *source_files(copy)]))
+    try:
+        worker.start()
+    except Exception:
+        worker.kill()
+        return
+    session.early_worker = worker
+
+
 @pytest.fixture(scope="session")
 def project_module(
     request: pytest.FixtureRequest, project_dir: Path, _course_project: str
@@ -153,15 +202,11 @@ def project_module(
     if _isolation(session, _course_project) != "worker":
         yield ProjectImporter(session, _course_project, project_dir)
         return
-    from course.grading.remote import RemoteWorker
-
-    hide = [request.config.rootpath / "tests", *map(Path, session.state.get("private", []))]
-    hide += [
-        Path(p)
-        for p in (request.config.getoption(o, None) for o in ("grading_results", "grading_state"))
-        if p
-    ]
-    worker = RemoteWorker([project_dir], hide=hide, cover=cover_of(session.state))
+    worker, session.early_worker = session.early_worker, None
+    if worker is None or worker.paths != [project_dir]:
+        if worker is not None:
+            worker.stop()
+        worker = _new_worker(request.config, project_dir)
     while str(project_dir) in sys.path:  # the judge never imports the submission
         sys.path.remove(str(project_dir))
     try:

@@ -28,7 +28,14 @@ from typing import Any
 import pytest
 
 from course.grading import messages
-from course.grading.fixtures import _course_project, cover_of, grading_note, project_dir, project_module
+from course.grading.fixtures import (
+    _course_project,
+    cover_of,
+    grading_note,
+    project_dir,
+    project_module,
+    start_worker_early,
+)
 from course.grading.nbval_kernel import KernelDiedError, confine_kernels, patch_nbval_kernel_death
 from course.grading.session import _STATE, NBVAL_CELL, STASH_KEY, GradingSession, graded_tests_folder
 from course.grading.session import grading as _grading
@@ -142,8 +149,10 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Record that pytest is up (so that a later death is a crash, not a usage error)."""
+    """Record that pytest is up (so that a later death is a crash, not a usage error); start the lane's
+    worker, so that it imports its libraries while this process collects."""
     _grading(session.config).record("session_start", pid=os.getpid())
+    start_worker_early(session.config)
 
 
 # -- running --------------------------------------------------------------------------------------------
@@ -276,6 +285,9 @@ def pytest_runtest_logfinish(nodeid: str, location: tuple) -> None:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Record the end of the run and close the results file."""
     grading = _grading(session.config)
+    if grading.early_worker is not None:  # no test of this lane asked for it
+        grading.early_worker.stop()
+        grading.early_worker = None
     if grading.results is not None:
         grading.record("session_end", exitstatus=int(exitstatus))
         grading.results.close()

@@ -47,10 +47,16 @@ class RemoteWorker:
     """One worker process that imports from ``paths``; started on first use, restarted after a failure."""
 
     def __init__(
-        self, paths: list[Path], hide: list[Path], memory_mb: int | None = None, cover: Cover | None = None
+        self,
+        paths: list[Path],
+        hide: list[Path],
+        memory_mb: int | None = None,
+        cover: Cover | None = None,
+        preload: list[str] | None = None,
     ) -> None:
         self.paths, self.hide, self.memory_mb = [Path(p) for p in paths], list(hide), memory_mb
         self.cover = cover
+        self.preload = list(preload or [])  # installed libraries it imports first (course.grading.preload)
         self.process: subprocess.Popen[bytes] | None = None
         self.generation = 0
         self.pending_release: list[int] = []
@@ -67,6 +73,8 @@ class RemoteWorker:
         command = [sys.executable, "-m", "course.grading.worker"]
         for path in self.paths:
             command += ["--path", str(path)]
+        for name in self.preload:
+            command += ["--preload", name]
         command, self.note = worker_command(command, self.hide, self.cover)
         env = {k: v for k, v in os.environ.items() if k not in HIDDEN_ENV}
         if self.memory_mb:

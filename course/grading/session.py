@@ -56,6 +56,7 @@ class GradingSession:
         self.notes: list[tuple[str, str]] = []
         self.tests_folders: dict[str, Path] = {}  # project -> its graded tests folder
         self.copies: list[Path] = []  # project copies in use, where tracebacks are located
+        self.early_worker: Any = None  # a worker started with the session, until project_module takes it
         self.previous = _STATE.get("session")
         _STATE["session"] = self
 

@@ -21,6 +21,7 @@ import os
 import sys
 import traceback
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from course.grading import protocol
@@ -304,6 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     """Take the channel off the standard streams, put the project on ``sys.path``, serve."""
     parser = argparse.ArgumentParser(prog="python -m course.grading.worker")
     parser.add_argument("--path", action="append", default=[], help="a folder to import the submission from")
+    parser.add_argument("--preload", action="append", default=[], help="an installed library to import first")
     args = parser.parse_args(argv)
     channel_in = os.fdopen(os.dup(0), "rb", buffering=0)
     channel_out = os.fdopen(os.dup(1), "wb")
@@ -315,6 +317,10 @@ def main(argv: list[str] | None = None) -> None:
     for path in reversed(args.path):
         sys.path.insert(0, path)
     _limit_memory()
+    if args.preload:
+        from course.grading.preload import preload
+
+        preload(args.preload, [Path(p) for p in args.path])
     serve(io.BufferedReader(channel_in), channel_out)  # type: ignore[arg-type]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from course.errors import CourseError
 from course.grading import confine, processes, runner
 from course.grading.runner import Limits, grade_submission
 
@@ -213,3 +214,19 @@ def test_as_root_the_submission_runs_as_an_unprivileged_user(
     report = grade_submission("p1", target, root=readable_course, limits=LIMITS)
     assert "tampered" in file_of_roots.read_text(), "as root the attack works: the test is not vacuous"
     assert any("as an unprivileged user (user 65534 could not" in note for note in report.notes), report.notes
+
+
+@pytest.mark.parametrize("value", ["0", "root", "-5", "4294967295"])
+def test_a_grading_uid_that_is_not_an_unprivileged_users_is_refused(value: str, monkeypatch) -> None:
+    monkeypatch.setenv(confine.GRADING_UID_ENV, value)
+    with pytest.raises(CourseError, match=f"COURSE_GRADING_UID is '{value}'"):
+        confine.grading_uid()
+
+
+def test_as_root_the_grading_uid_can_be_a_dedicated_one(readable_course: Path, monkeypatch) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("the grader drops root's user id only when it runs as root")
+    if any(os.stat(p).st_mode & 0o005 != 0o005 for p in [Path(sys.prefix), *Path(sys.prefix).parents]):
+        pytest.skip(f"another user cannot reach this virtualenv ({sys.prefix})")
+    monkeypatch.setenv(confine.GRADING_UID_ENV, "64999")
+    assert confine.grading_user(readable_course) == (64999, "")

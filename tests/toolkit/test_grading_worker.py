@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import shutil
 import signal
 import struct
 import textwrap
@@ -20,6 +21,8 @@ from course.grading import protocol
 from course.grading.confine import namespace_prefix
 from course.grading.protocol import Decoder, Encoder, ProtocolError, Reply
 from course.grading.remote import RemoteObject, RemoteWorker, WorkerError
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_course"
 
 SUBMISSION = """
 import logging, os, time
@@ -339,3 +342,45 @@ def test_a_frame_s_dtypes_can_be_read_and_the_worker_serves_on(worker: RemoteWor
     types = frame.dtypes  # a Series of numpy dtype objects
     assert dict(types.astype(str)) == {"a": "float64", "b": "object"}
     assert worker.module("pkgx.mod").Box(2).n == 2, "the worker serves on"
+
+
+PROBE = """
+import sys
+
+EARLY = sorted(name for name in ("numpy", "pytest") if name in sys.modules)
+"""
+
+
+def test_the_worker_imports_installed_libraries_first_never_the_submissions_own(tmp_path: Path) -> None:
+    """numpy (installed) is imported before the submission; a learner's ``packaging.py`` is not, and
+    neither are the judge's tools (pytest)."""
+    (tmp_path / "pkgx").mkdir()
+    (tmp_path / "pkgx" / "__init__.py").write_text("")
+    (tmp_path / "pkgx" / "probe.py").write_text(PROBE)
+    marker = tmp_path / "imported"
+    (tmp_path / "packaging.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    remote = RemoteWorker(
+        [tmp_path], hide=[], preload=["numpy", "packaging", "pytest", "json", "no_such_lib"]
+    )
+    try:
+        assert remote.module("pkgx.probe").EARLY == ["numpy"]
+    finally:
+        remote.stop()
+    assert not marker.exists(), "the submission's own packaging.py was imported before the submission"
+
+
+def test_a_lanes_worker_starts_with_the_session_and_grades(tmp_path: Path) -> None:
+    """In a grading, the worker has imported what the submission names before the submission's import."""
+    from course.grading.runner import Limits, grade_submission
+
+    course = Path(shutil.copytree(SAMPLE, tmp_path / "course"))
+    rubric = course / "tests" / "graded" / "p1_baseline" / "rubric.toml"
+    rubric.write_text('isolation = "worker"\n' + rubric.read_text())
+    mathops = course / "solutions" / "p1_baseline" / "tinypkg" / "mathops.py"
+    mathops.write_text(
+        mathops.read_text().replace("    return a + b\n", "    return a + b if EARLY else 0\n")
+        + "\nimport sys\n\nEARLY = 'numpy' in sys.modules\n\n\ndef _later():\n    import numpy  # noqa\n"
+    )
+    report = grade_submission("p1", "solutions", root=course, limits=Limits(timeout=20, wall=120))
+    add = next(item for item in report.items if item.id == "p1.mathops.add")
+    assert add.earned == 2, add
