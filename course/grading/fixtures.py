@@ -167,7 +167,9 @@ def _lane_test_files(config: pytest.Config) -> list[Path]:
 def start_worker_early(config: pytest.Config) -> None:
     """As the session starts, start the worker of a runner's lane that runs graded tests of an
     ``isolation = "worker"`` project: it imports the installed libraries that the tests and the submission
-    name (:mod:`course.grading.preload`) while the judge collects. ``project_module`` then takes it over."""
+    name (:mod:`course.grading.preload`) while the judge collects. ``project_module`` then takes it over.
+    A lane that runs notebooks first gets its worker started with its last notebook
+    (:func:`start_worker_at`)."""
     session = grading(config)
     if not (session.state.get("project") and session.in_place):
         return
@@ -175,7 +177,7 @@ def start_worker_early(config: pytest.Config) -> None:
     folder = graded_tests_folder(tests[0]) if tests else None
     if folder is None or not (folder / "rubric.toml").is_file():
         return
-    from course.grading.preload import imported_names, source_files
+    from course.grading.preload import lane_names, with_carriers
     from course.grading.rubric import read_isolation
 
     try:
@@ -184,13 +186,40 @@ def start_worker_early(config: pytest.Config) -> None:
         copy = session.project_folder(folder.name)
     except (Exception, pytest.fail.Exception):  # the fixture reports it, where a test can fail with it
         return
-    worker = _new_worker(config, copy, imported_names([*tests, *source_files(copy)]))
+    worker = _new_worker(config, copy, with_carriers(lane_names(tests, copy)))
+    session.early_worker = worker
+    notebooks = [arg.split("::")[0] for arg in config.args if arg.split("::")[0].endswith(".ipynb")]
+    if notebooks:  # its tests run after the notebooks: start it as the last one starts, not beside them all
+        session.early_worker_at = (config.invocation_params.dir / notebooks[-1]).resolve()
+        return
+    _start(worker)
+
+
+def start_worker_at(config: pytest.Config, nodeid: str) -> None:
+    """As ``nodeid`` starts: start the lane's worker (if not yet) with the first cell of the lane's last
+    notebook (by then the other lane has usually finished, and a core is free while the kernel runs that
+    notebook) and warm the judge's own carriers meanwhile; wait for those once an item of another file
+    starts, before it imports anything itself (two threads importing at once can deadlock)."""
+    session = grading(config)
+    here = (config.rootpath / nodeid.split("::")[0]).resolve()
+    if session.warming is not None and here != session.warming_for:
+        session.warming.join()
+        session.warming = None
+    at, worker = session.early_worker_at, session.early_worker
+    if at is None or worker is None or worker.process is not None or here != at:
+        return
+    from course.grading.preload import warm_in_background
+
+    session.early_worker_at = None
+    _start(worker)
+    session.warming, session.warming_for = warm_in_background(worker.preload), here
+
+
+def _start(worker: Any) -> None:
     try:
         worker.start()
-    except Exception:
+    except Exception:  # the first request starts it again and reports why it cannot
         worker.kill()
-        return
-    session.early_worker = worker
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ from course.grading.fixtures import (
     grading_note,
     project_dir,
     project_module,
+    start_worker_at,
     start_worker_early,
 )
 from course.grading.nbval_kernel import KernelDiedError, confine_kernels, patch_nbval_kernel_death
@@ -171,6 +172,8 @@ def pytest_runtest_logstart(nodeid: str, location: tuple) -> None:
     if grading is not None and nodeid in grading.items:
         item = grading.items[nodeid]
         grading.record("start", nodeid=nodeid, kind=item["kind"], timeout=item.get("timeout"))
+    if grading is not None:
+        start_worker_at(grading.config, nodeid)
 
 
 @pytest.hookimpl(wrapper=True)

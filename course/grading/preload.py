@@ -4,14 +4,13 @@ grading in the test process costs.
 In ``isolation = "process"`` the test process has imported pandas, scikit-learn and the rest by the time
 the first test imports the submission. A worker starts empty, and its first call of each test file paid
 those imports again (p1: about 8 s over a run). So the judge starts its worker as the session starts, with
-the names that the lane's graded tests and the submission's package import (read as text, never run), and
-the worker imports them while the judge collects.
+the libraries that the lane's graded tests import and that the submission's modules these tests name
+import (:func:`lane_names`; read as text, never run), and the worker imports them while the judge collects.
 
 Only libraries *installed in the virtualenv* are imported early: a name the submission's own folder
 provides (a learner's ``shap.py``), the standard library and the toolkit are left to the submission's own
-import, in its own order. What this changes for a submission: a library it imports is already imported, as
-it is in process mode (so an environment variable set just before ``import torch`` no longer reaches
-torch's start-up there, as it would not in process mode either).
+import, in its own order. What this changes for a submission: a library it imports may already be imported
+(so an environment variable it sets just before ``import torch`` no longer reaches torch's start-up).
 """
 
 from __future__ import annotations
@@ -20,8 +19,10 @@ import ast
 import contextlib
 import importlib
 import importlib.util
+import re
 import site
 import sysconfig
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,6 +31,30 @@ MAX_FILES = 500  # at most this many source files of a submission are read
 MAX_NAMES = 200  # at most this many modules are imported early
 #: The judge's own tools, which graded tests import and a submission has no use for.
 JUDGE_ONLY = frozenset({"_pytest", "hypothesis", "nbval", "pluggy", "pytest", "pytest_timeout"})
+#: What the worker's replies need when the submission uses a library: scikit-learn estimators cross as
+#: skops bytes (course.grading.protocol), and skops's first import takes seconds (it lists every estimator).
+CARRIERS = {"sklearn": "skops.io"}
+
+
+def with_carriers(names: list[str]) -> list[str]:
+    """``names`` and the libraries the protocol needs to carry their objects across (see :data:`CARRIERS`)."""
+    tops = {name.partition(".")[0] for name in names}
+    return [*names, *(carrier for top, carrier in CARRIERS.items() if top in tops and carrier not in names)]
+
+
+def warm_in_background(names: list[str]) -> threading.Thread:
+    """Import, in a daemon thread of the judge, the carriers its decoding of ``names``' objects will need;
+    for a judge that is waiting on a notebook's kernel, so that the import costs no wall time later. Join
+    the thread before the judge imports anything itself (two threads importing can deadlock)."""
+
+    def load() -> None:
+        for carrier in with_carriers(names)[len(names) :]:
+            with contextlib.suppress(Exception):  # the decoding imports it again and says what failed
+                importlib.import_module(carrier)
+
+    thread = threading.Thread(target=load, name="course-warm-carriers", daemon=True)
+    thread.start()
+    return thread
 
 
 def imported_names(files: Iterable[Path]) -> list[str]:
@@ -102,3 +127,77 @@ def preload(names: Iterable[str], own: list[Path]) -> list[str]:
             continue
         done.append(name)
     return done
+
+
+DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+
+
+def _tree(path: Path) -> ast.AST:
+    """The syntax tree of ``path`` (an empty module when it is too large or not Python)."""
+    try:
+        if path.stat().st_size <= MAX_FILE_BYTES:
+            return ast.parse(path.read_bytes(), filename=str(path))
+    except (OSError, SyntaxError, ValueError):
+        pass
+    return ast.Module(body=[], type_ignores=[])
+
+
+def _imports(path: Path, package: str) -> tuple[list[str], list[str]]:
+    """The modules the ``import`` statements of ``path`` name, and the names ``from a import b`` brings
+    (``a.b``, which may be a submodule); relative imports are resolved against ``package``."""
+    modules: list[str] = []
+    members: list[str] = []
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.Import):
+            modules += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[: max(0, package.count(".") + 2 - node.level)]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            if base:
+                modules.append(base)
+                members += [f"{base}.{alias.name}" for alias in node.names if alias.name != "*"]
+    return modules, members
+
+
+def _module_file(folder: Path, module: str) -> Path | None:
+    """The file of ``module`` under ``folder`` (a module or a package's ``__init__.py``), if any."""
+    base = folder.joinpath(*module.split("."))
+    for path in (base.with_suffix(".py"), base / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def lane_names(tests: list[Path], copy: Path) -> list[str]:
+    """What a lane's worker imports early: the imports of the lane's test files, and those of the
+    submission's modules that the tests name (a string such as ``"pkg.module"``, as ``project_module``
+    takes it) and of the submission's modules these import in turn. Without such a name, every file of
+    the submission is read."""
+    own = {p.stem for p in copy.glob("*.py")} | {p.parent.name for p in copy.glob("*/__init__.py")}
+    names = set(imported_names(tests))
+    named = {
+        node.value
+        for path in tests
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and DOTTED.match(node.value)
+    }
+    queue = sorted(name for name in named if name.partition(".")[0] in own)
+    if not queue:
+        return sorted({*names, *imported_names(source_files(copy))})[:MAX_NAMES]
+    seen: set[str] = set()
+    while queue and len(seen) < MAX_FILES:
+        module = queue.pop()
+        if module in seen:
+            continue
+        seen.add(module)
+        parts = module.split(".")
+        queue += [".".join(parts[:i]) for i in range(1, len(parts))]  # its packages run first
+        path = _module_file(copy, module)
+        if path is None:
+            continue
+        modules, members = _imports(path, module if path.name == "__init__.py" else ".".join(parts[:-1]))
+        names.update(m for m in modules if m.partition(".")[0] not in own)
+        queue += [m for m in (*modules, *members) if m.partition(".")[0] in own]
+    return sorted(names)[:MAX_NAMES]

@@ -57,6 +57,9 @@ class GradingSession:
         self.tests_folders: dict[str, Path] = {}  # project -> its graded tests folder
         self.copies: list[Path] = []  # project copies in use, where tracebacks are located
         self.early_worker: Any = None  # a worker started with the session, until project_module takes it
+        self.early_worker_at: Path | None = None  # the notebook whose first cell starts that worker
+        self.warming: Any = None  # the thread importing what decoding will need (preload.warm_in_background)
+        self.warming_for: Path | None = None  # the notebook it runs beside
         self.previous = _STATE.get("session")
         _STATE["session"] = self
 

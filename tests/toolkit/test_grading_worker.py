@@ -384,3 +384,27 @@ def test_a_lanes_worker_starts_with_the_session_and_grades(tmp_path: Path) -> No
     report = grade_submission("p1", "solutions", root=course, limits=Limits(timeout=20, wall=120))
     add = next(item for item in report.items if item.id == "p1.mathops.add")
     assert add.earned == 2, add
+
+
+def test_a_lanes_preload_follows_the_modules_its_tests_name(tmp_path: Path) -> None:
+    """The modules a lane's tests name, and the submission's modules they import, give the libraries to
+    import early; a module no test of the lane reaches gives none."""
+    from course.grading.preload import lane_names
+
+    package = tmp_path / "copy" / "pkgx"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("import yaml\n")
+    (package / "a.py").write_text(
+        "import numpy\nfrom . import b\n\ndef f():\n    from pkgx.sub import deep\n"
+    )
+    (package / "b.py").write_text("from pandas import DataFrame\n")
+    (package / "sub").mkdir()
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "deep.py").write_text("from ..c import g\nimport scipy.stats\n")
+    (package / "c.py").write_text("import shap\n")
+    (package / "unreached.py").write_text("import torch\n")
+    test = tmp_path / "test_a.py"
+    test.write_text('import pytest\n\ndef test_f(project_module):\n    project_module("pkgx.a").f()\n')
+    names = lane_names([test], tmp_path / "copy")
+    assert {"numpy", "pandas", "yaml", "scipy.stats", "shap", "pytest"} <= set(names), names
+    assert "torch" not in names and not any(n.startswith("pkgx") for n in names), names
