@@ -5,7 +5,10 @@ In ``isolation = "process"`` the test process has imported pandas, scikit-learn 
 the first test imports the submission. A worker starts empty, and its first call of each test file paid
 those imports again (p1: about 8 s over a run). So the judge starts its worker as the session starts, with
 the libraries that the lane's graded tests import and that the submission's modules these tests name
-import (:func:`lane_names`; read as text, never run), and the worker imports them while the judge collects.
+import (:func:`lane_names`; read as text, never run), plus the carriers the protocol needs for their
+objects (:data:`CARRIERS`: skops for scikit-learn), and the worker imports them while the judge collects.
+A lane that runs notebooks before its tests starts its worker with its last notebook instead
+(``course.grading.fixtures.start_worker_at``).
 
 Only libraries *installed in the virtualenv* are imported early: a name the submission's own folder
 provides (a learner's ``shap.py``), the standard library and the toolkit are left to the submission's own

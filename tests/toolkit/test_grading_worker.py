@@ -408,3 +408,11 @@ def test_a_lanes_preload_follows_the_modules_its_tests_name(tmp_path: Path) -> N
     names = lane_names([test], tmp_path / "copy")
     assert {"numpy", "pandas", "yaml", "scipy.stats", "shap", "pytest"} <= set(names), names
     assert "torch" not in names and not any(n.startswith("pkgx") for n in names), names
+
+
+def test_a_submission_using_scikit_learn_gets_skops_imported_early_too() -> None:
+    """Estimators cross as skops bytes, so skops (seconds to import) is warmed with scikit-learn."""
+    from course.grading.preload import with_carriers
+
+    assert with_carriers(["numpy", "sklearn.linear_model"]) == ["numpy", "sklearn.linear_model", "skops.io"]
+    assert with_carriers(["numpy", "pandas"]) == ["numpy", "pandas"]
