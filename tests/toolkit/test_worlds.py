@@ -322,3 +322,24 @@ def test_a_fraud_rate_given_twice_must_agree() -> None:
 
     with pytest.raises(ValueError, match="fraud_rate"):
         fraud.generate(n_transactions=1_000, fraud_rate=0.01, world={"fraud_rate": 0.004})
+
+
+def test_the_weakest_corner_of_the_fraud_ranges_still_plants_the_lessons() -> None:
+    """The lowest rate and amount with the longest delay, whichever two categories fraud peaks in."""
+    import itertools
+
+    from course.data import _fraud_world as fw
+    from course.data import fraud
+
+    policy = _p4_policy()
+    for pair in itertools.combinations(fw.PEAK_CATEGORIES, 2):  # the lessons do not depend on the order
+        corner = {
+            "fraud_rate": fw.FRAUD_RATE_RANGE[0],
+            "fraud_amount_median": fw.AMOUNT_MEDIAN_RANGE[0],
+            "chargeback_scale_days": fw.CHARGEBACK_SCALE_RANGE[1],
+            "fraud_categories": list(pair),
+        }
+        found = fw.lessons(fraud.generate(**FRAUD_SIZE, world=corner).transactions, policy)
+        assert found["matured_days"] >= 30 and found["matured_known_share"] >= 0.995, pair
+        assert found["capacity_ratio"] > 2 and found["analyst_value"] > 2, pair
+        assert found["expected_loss_saving"] > 0, pair
