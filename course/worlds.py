@@ -8,9 +8,11 @@ that keep every lesson planted (each generator's sampler says how), not only the
 
 Which generators take world parameters so far: the churn world (``churn``: the base rate, the drift month
 and price rise, which CRM fields of the monthly export leak and under which names; see
-:mod:`course.data._churn_world`) and the retention offers of project 7 built on it (``offers``: each
-offer's effect on the customers it persuades, the sleeping dogs' reaction, the base effects). The other
-worlds (fraud, tickets) are the default world for every learner until they take parameters too.
+:mod:`course.data._churn_world`), the retention offers of project 7 built on it (``offers``: each
+offer's effect on the customers it persuades, the sleeping dogs' reaction, the base effects) and the fraud
+world of project 4 (``fraud``: the base fraud rate, the two merchant categories fraud peaks in, the
+chargeback delay, the fraud amounts; see :mod:`course.data._fraud_world`). The tickets world is the
+default world for every learner until it takes parameters too.
 """
 
 from __future__ import annotations
@@ -45,9 +47,10 @@ class WorldError(CourseError):
 def _samplers() -> dict[str, Callable[[np.random.Generator], dict[str, Any]]]:
     """Each parametrised generator's sampler: a seeded generator in, that generator's parameters out."""
     from course.data._churn_world import sample_churn
+    from course.data._fraud_world import sample_fraud
     from course.data._offers_laws import sample_laws
 
-    return {"churn": sample_churn, "offers": sample_laws}
+    return {"churn": sample_churn, "offers": sample_laws, "fraud": sample_fraud}
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,14 @@ class World:
             return base
         extra = {"learner": self.learner, "learner_seed": self.seed, "offers": self.params("offers")}
         return dataclasses.replace(base, params={**base.params, **extra})
+
+    def fraud(self, **kw: Any) -> Any:
+        """The fraud world of this learner (``course.data.fraud.FraudWorld``), generated with the world
+        parameters ``params("fraud")``; its ``params`` rebuild it (``fraud.load_world(**params)``).
+        ``kw`` go to ``fraud.load_world`` (``seed`` 0 unless given, ``n_transactions``, ``days``, ...)."""
+        from course.data import fraud
+
+        return fraud.load_world(**{"seed": 0, **kw}, world=self.params("fraud"))
 
     @property
     def label(self) -> str:

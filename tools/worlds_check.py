@@ -6,9 +6,11 @@ rubric item must earn full marks except the items that compare the written answe
 numbers: a memo copied from the worked solution does not pass in a learner's world. Project 1 has two such
 items: the README answers (``p1.readme.answers``) and the model card (``p1.model_card``), both
 cross-checked against ``reports/metrics.json``; projects 3, 5 and 7 one each, their README's answers
-with the numbers of the results file.
+with the numbers of the results file; project 4 one, its design doc's threshold, cost and reviews a day
+against ``reports/decision.json`` (``p4.doc.matches_decision``).
 
-Projects 1 and 7 (``EVERY_WORLD``) are graded in the worlds of all three learner ids. To keep CI's time
+Projects 1, 4 and 7 (``EVERY_WORLD``; project 4 grades in about 25 s) are graded in the worlds of all three
+learner ids. To keep CI's time
 flat, projects 3 and 5 (``ROTATING``) are graded in one learner's world per landing, rotating with the
 commit count (``make worlds-check`` passes ``git rev-list --count HEAD`` as ``WORLDS_CHECK_ROTATION``,
 the count ``make mutants-ci`` picks its shard by; set ``WORLDS_CHECK_ROTATION=K`` to pick
@@ -26,11 +28,12 @@ from course.grading.runner import grade_submission
 from course.grading.starter_check import passing_on_starter
 
 LEARNERS = ("alice", "bob", "carol")
-EVERY_WORLD = ("p1", "p7")
+EVERY_WORLD = ("p1", "p4", "p7")
 ROTATING = ("p3", "p5")
 PROSE_ITEMS = {
     "p1": {"p1.readme.answers", "p1.model_card"},
     "p3": {"p3.readme.numbers"},
+    "p4": {"p4.doc.matches_decision"},
     "p5": {"p5.docs.readme"},
     "p7": {"p7.readme.numbers"},
 }

@@ -8,6 +8,10 @@ Fraud is drawn first (about 0.3 % of transactions); the signals are then drawn g
 one is informative but none is decisive.  ``chargeback_date`` is when a fraud becomes known (days to weeks
 after the transaction); legitimate transactions never get one.  ``model_score`` is the score of the model
 already in production: informative, imperfect, and not calibrated.
+
+A learner's world (``course.worlds``) passes ``world=``: the base fraud rate, the two merchant categories
+fraud peaks in, the chargeback delay's scale and the fraud amounts' median (see
+:mod:`course.data._fraud_world`); without it, the default world.
 """
 
 from __future__ import annotations
@@ -18,17 +22,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from course.data._fraud_world import CATEGORIES, DEFAULT_FRAUD_RATE, FraudLaws, FraudWorldError, check_world
+
 GENERATOR_VERSION = 1
-MERCHANT_CATEGORIES = (
-    "grocery",
-    "restaurants",
-    "gas",
-    "fashion",
-    "travel",
-    "electronics",
-    "digital_goods",
-    "other",
-)
+MERCHANT_CATEGORIES = CATEGORIES
 LEGIT_CATEGORY_P = (0.3, 0.2, 0.12, 0.1, 0.05, 0.06, 0.07, 0.1)
 FRAUD_CATEGORY_P = (0.04, 0.04, 0.04, 0.1, 0.16, 0.3, 0.27, 0.05)
 COUNTRIES = ("US", "GB", "DE", "FR", "CA", "AU")
@@ -48,7 +45,26 @@ class FraudWorld:
         return {"transactions": self.transactions}
 
 
-def _check(seed: int, n_transactions: int, days: int, start: str, fraud_rate: float) -> dict[str, Any]:
+SIMULATION_MODULES = ("course.data.fraud", "course.data._fraud_world")
+
+
+def _check(
+    seed: int,
+    n_transactions: int,
+    days: int,
+    start: str,
+    fraud_rate: float | None,
+    world: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The generator's parameters, checked and JSON-ready (``world`` only for a learner's world)."""
+    laws = check_world(world)
+    if laws.fraud_rate is not None:
+        if fraud_rate is not None and float(fraud_rate) != laws.fraud_rate:
+            raise FraudWorldError(
+                f"fraud_rate is given twice: {fraud_rate} as an argument and {laws.fraud_rate} in world."
+            )
+        fraud_rate = laws.fraud_rate
+    fraud_rate = DEFAULT_FRAUD_RATE if fraud_rate is None else fraud_rate
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
     if n_transactions < 1_000:
@@ -61,13 +77,26 @@ def _check(seed: int, n_transactions: int, days: int, start: str, fraud_rate: fl
         day = pd.Timestamp(start)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"start must be a date like '2024-03-01', got {start!r}.") from exc
-    return {
+    params = {
         "seed": int(seed),
         "n_transactions": int(n_transactions),
         "days": int(days),
         "start": day.strftime("%Y-%m-%d"),
         "fraud_rate": float(fraud_rate),
     }
+    if world:
+        params["world"] = {
+            "fraud_rate": float(fraud_rate),
+            "fraud_categories": list(laws.fraud_categories),
+            "chargeback_scale_days": laws.chargeback_scale_days,
+            "fraud_amount_median": laws.fraud_amount_median,
+        }
+    return params
+
+
+def _laws(params: dict[str, Any]) -> FraudLaws:
+    """The laws of checked parameters (the default world's without ``"world"``)."""
+    return check_world(params.get("world"))
 
 
 def generate(
@@ -75,26 +104,39 @@ def generate(
     n_transactions: int = 200_000,
     days: int = 60,
     start: str = "2024-03-01",
-    fraud_rate: float = 0.003,
+    fraud_rate: float | None = None,
+    world: dict[str, Any] | None = None,
 ) -> FraudWorld:
-    """Simulate ``n_transactions`` card transactions over ``days`` days from ``start`` (no cache)."""
-    params = _check(seed, n_transactions, days, start, fraud_rate)
-    return FraudWorld(transactions=_simulate(**params), params=params)
+    """Simulate ``n_transactions`` card transactions over ``days`` days from ``start`` (no cache).
+
+    ``fraud_rate`` defaults to 0.003 (or the world's); ``world`` is a learner's world parameters
+    (:func:`course.data._fraud_world.sample_fraud`; ``None`` or ``{}``: the default world)."""
+    params = _check(seed, n_transactions, days, start, fraud_rate, world)
+    core = {k: v for k, v in params.items() if k != "world"}
+    return FraudWorld(transactions=_simulate(**core, laws=_laws(params)), params=params)
 
 
 def load_world(seed: int = 0, n_transactions: int = 200_000, days: int = 60, **kw: Any) -> FraudWorld:
-    """Like :func:`generate`, cached as Parquet under ``course.paths.data_dir() / "cache"``."""
+    """Like :func:`generate`, cached as Parquet under ``course.paths.data_dir() / "cache"``.
+
+    ``kw``: ``start``, ``fraud_rate`` and ``world`` (the world parameters, part of the cache key); the
+    returned ``params`` rebuild the same world: ``load_world(**world.params)``."""
     from course.data.cache import cached_tables, code_fingerprint
 
-    params = _check(seed, n_transactions, days, kw.pop("start", "2024-03-01"), kw.pop("fraud_rate", 0.003))
-    if kw:
-        raise TypeError(f"load_world() got unexpected arguments: {sorted(kw)}.")
-    key = {**params, "version": GENERATOR_VERSION, "code": code_fingerprint("course.data.fraud")}
+    unknown = set(kw) - {"start", "fraud_rate", "world"}
+    if unknown:
+        raise TypeError(f"load_world() got unexpected arguments: {sorted(unknown)}.")
+    start, fraud_rate = kw.get("start", "2024-03-01"), kw.get("fraud_rate")
+    params = _check(seed, n_transactions, days, start, fraud_rate, kw.get("world"))
+    key = {**params, "version": GENERATOR_VERSION, "code": code_fingerprint(*SIMULATION_MODULES)}
     tables = cached_tables("fraud", key, lambda: generate(**params).tables())
     return FraudWorld(transactions=tables["transactions"], params=params)
 
 
-def _simulate(seed: int, n_transactions: int, days: int, start: str, fraud_rate: float) -> pd.DataFrame:
+def _simulate(
+    seed: int, n_transactions: int, days: int, start: str, fraud_rate: float, laws: FraudLaws
+) -> pd.DataFrame:
+    """The transactions of one world (the default world's draws when ``laws`` are the defaults)."""
     rng = np.random.default_rng(seed)
     n = n_transactions
     n_customers = max(100, n // 40)
@@ -113,12 +155,12 @@ def _simulate(seed: int, n_transactions: int, days: int, start: str, fraud_rate:
     second = rng.integers(0, days, n) * 86_400 + hour * 3_600 + rng.integers(0, 3_600, n)
     amount = np.where(
         fraud,
-        np.exp(rng.normal(np.log(140.0), 1.0, n)),
+        np.exp(rng.normal(np.log(laws.fraud_amount_median), 1.0, n)),
         spend[customer] * np.exp(rng.normal(0.0, 0.9, n)),
     )
     category = np.where(
         fraud,
-        rng.choice(len(MERCHANT_CATEGORIES), n, p=FRAUD_CATEGORY_P),
+        rng.choice(len(MERCHANT_CATEGORIES), n, p=laws.fraud_category_p(FRAUD_CATEGORY_P)),
         rng.choice(len(MERCHANT_CATEGORIES), n, p=LEGIT_CATEGORY_P),
     )
     new_device = rng.random(n) < np.where(fraud, 0.45, 0.04)
@@ -133,7 +175,7 @@ def _simulate(seed: int, n_transactions: int, days: int, start: str, fraud_rate:
         np.exp(rng.normal(np.log(1500.0), 0.7, n)),
         np.exp(rng.normal(np.where(fraud, np.log(80.0), np.log(8.0)), 1.1, n)),
     )
-    delay = 3.0 + rng.gamma(2.0, 10.0, n)
+    delay = 3.0 + rng.gamma(2.0, laws.chargeback_scale_days, n)
 
     z = (
         -6.6
@@ -141,7 +183,7 @@ def _simulate(seed: int, n_transactions: int, days: int, start: str, fraud_rate:
         + 1.6 * new_device
         + 1.2 * foreign
         + 0.25 * np.log1p(distance / 10.0)
-        + 0.9 * np.isin(category, [5, 6])
+        + 0.9 * np.isin(category, laws.peak_indices)
         + rng.normal(0.0, 1.1, n)
     )
     score = np.round(1.0 / (1.0 + np.exp(-z)), 4)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from course import worlds
@@ -180,19 +181,165 @@ def _worlds_check():
     return check
 
 
-def test_worlds_check_grades_p1_and_p7_in_every_world_and_p3_p5_in_one_rotating(monkeypatch) -> None:
-    """worlds-check keeps p1 and p7 in the three worlds; p3 and p5 take one learner's world per landing,
+def test_worlds_check_grades_p1_p4_p7_in_every_world_and_p3_p5_in_one_rotating(monkeypatch) -> None:
+    """worlds-check keeps p1, p4 and p7 in the three worlds; p3 and p5 take one learner's world per landing,
     the commit count modulo 3 (``WORLDS_CHECK_ROTATION`` overrides it)."""
     check = _worlds_check()
     for rotation, learner in (("0", "alice"), ("4", "bob"), ("8", "carol")):
         monkeypatch.setenv("WORLDS_CHECK_ROTATION", rotation)
         pairs = check.plan()
-        assert [p for p in pairs if p[0] in ("p1", "p7")] == [
-            (project, name) for project in ("p1", "p7") for name in check.LEARNERS
+        assert [p for p in pairs if p[0] in ("p1", "p4", "p7")] == [
+            (project, name) for project in ("p1", "p4", "p7") for name in check.LEARNERS
         ]
         assert [p for p in pairs if p[0] in ("p3", "p5")] == [("p3", learner), ("p5", learner)]
     monkeypatch.setenv("WORLDS_CHECK_ROTATION", "all")
-    assert len(check.plan()) == 4 * len(check.LEARNERS)
+    assert len(check.plan()) == 5 * len(check.LEARNERS)
     monkeypatch.delenv("WORLDS_CHECK_ROTATION")
-    assert len(check.plan()) == 2 * len(check.LEARNERS) + 2
+    assert len(check.plan()) == 3 * len(check.LEARNERS) + 2
     assert set(check.PROSE_ITEMS) == {*check.EVERY_WORLD, *check.ROTATING}
+
+
+# The fraud world (project 4): every learner's world plants project 4's lessons, with different strengths.
+
+FRAUD_SIZE = {"n_transactions": 400_000, "days": 120}  # project 4's notebook draws this world
+
+
+def _p4_policy():
+    """Project 4's cost and capacity assumptions, read from the reference solution's assumptions.toml."""
+    import tomllib
+
+    from course.data._fraud_world import Policy
+    from course.paths import repo_root
+
+    raw = tomllib.loads((repo_root() / "solutions" / "p4_design" / "assumptions.toml").read_text())
+    return Policy(
+        review_usd=raw["costs"]["review_usd"],
+        false_decline_usd=raw["costs"]["false_decline_usd"],
+        daily_transactions=raw["volume"]["daily_transactions"],
+        review_capacity_per_day=raw["volume"]["review_capacity_per_day"],
+    )
+
+
+@pytest.fixture(scope="module")
+def fraud_lessons() -> dict[str, dict[str, float]]:
+    """Project 4's lessons in the default world and in each learner's fraud world."""
+    from course.data._fraud_world import lessons
+
+    policy = _p4_policy()
+    return {
+        learner: lessons(worlds.World(learner).fraud(**FRAUD_SIZE).transactions, policy)
+        for learner in ("default", *IDS)
+    }
+
+
+def test_the_default_fraud_world_takes_no_parameters() -> None:
+    from course.data import fraud
+
+    world = worlds.World(worlds.DEFAULT_ID).fraud(n_transactions=5_000)
+    assert "world" not in world.params and world.params == fraud.generate(n_transactions=5_000).params
+
+
+def test_a_learners_fraud_world_is_built_with_their_parameters() -> None:
+    params = worlds.World("bob").params("fraud")
+    world = worlds.World("bob").fraud(n_transactions=20_000, days=30)
+    assert world.params["world"] == params and world.params["fraud_rate"] == params["fraud_rate"]
+
+
+def test_a_learners_fraud_parameters_stay_in_their_ranges() -> None:
+    from course.data import _fraud_world as fw
+
+    for learner in IDS:
+        drawn = worlds.World(learner).params("fraud")
+        assert fw.FRAUD_RATE_RANGE[0] <= drawn["fraud_rate"] <= fw.FRAUD_RATE_RANGE[1], learner
+        assert fw.AMOUNT_MEDIAN_RANGE[0] <= drawn["fraud_amount_median"] <= fw.AMOUNT_MEDIAN_RANGE[1]
+        assert fw.CHARGEBACK_SCALE_RANGE[0] <= drawn["chargeback_scale_days"] <= fw.CHARGEBACK_SCALE_RANGE[1]
+        assert set(drawn["fraud_categories"]) <= set(fw.PEAK_CATEGORIES), learner
+
+
+def test_a_fraud_world_rebuilds_from_its_params_after_a_json_round_trip() -> None:
+    import json
+
+    from course.data import fraud
+
+    world = worlds.World("carol").fraud(n_transactions=20_000, days=30)
+    again = fraud.load_world(**json.loads(json.dumps(world.params)))
+    assert again.params == world.params
+    pd.testing.assert_frame_equal(again.transactions, world.transactions)
+
+
+def test_a_learners_fraud_peaks_in_their_categories() -> None:
+    world = worlds.World("alice").fraud(n_transactions=100_000, days=30)
+    peaks = world.params["world"]["fraud_categories"]
+    tx = world.transactions
+    top = tx.loc[tx["is_fraud"] == 1, "merchant_category"].value_counts().index[:2].tolist()
+    assert top == peaks
+
+
+def test_every_fraud_world_plants_the_label_maturity_lesson(fraud_lessons) -> None:
+    for learner, found in fraud_lessons.items():
+        assert found["recent_known_share"] < 0.5, learner  # the last month looks safer than it is
+        assert found["matured_known_share"] >= 0.995, learner  # the matured window's labels are complete
+        assert found["matured_days"] >= 30, learner  # enough days to calibrate on half, compare on half
+
+
+def test_every_fraud_world_plants_the_capacity_lessons(fraud_lessons) -> None:
+    for learner, found in fraud_lessons.items():
+        assert found["capacity_ratio"] > 2, learner  # the capacity, not the costs, sets the threshold
+        assert found["analyst_value"] > 2, learner  # the next analyst pays for themselves
+        assert found["rule_reviews"] > 1.5 * _p4_policy().review_capacity_per_day, learner  # rule overflows
+        assert found["expected_loss_saving"] > 0, learner  # score x amount beats the score within capacity
+
+
+def test_learners_fraud_worlds_differ_in_the_lessons_not_only_in_the_noise(fraud_lessons) -> None:
+    lessons = {
+        learner: (round(found["matured_days"]), round(found["capacity_ratio"], 1))
+        for learner, found in fraud_lessons.items()
+    }
+    # how long the labels take to mature, and how far the cheapest threshold overflows the review team
+    assert len(set(lessons.values())) == len(lessons), lessons
+
+
+@pytest.mark.parametrize(
+    ("key", "bad"),
+    [
+        ("fraud_rate", 0.5),
+        ("fraud_categories", ["travel", "travel"]),
+        ("fraud_categories", ["travel", "casino"]),
+        ("chargeback_scale_days", -1.0),
+        ("fraud_amount_median", "140"),
+        ("fraud_mix", 1),
+    ],
+)
+def test_a_bad_fraud_world_parameter_is_refused_by_name(key: str, bad: object) -> None:
+    from course.data import fraud
+
+    with pytest.raises(ValueError, match=key):
+        fraud.generate(n_transactions=1_000, world={key: bad})
+
+
+def test_a_fraud_rate_given_twice_must_agree() -> None:
+    from course.data import fraud
+
+    with pytest.raises(ValueError, match="fraud_rate"):
+        fraud.generate(n_transactions=1_000, fraud_rate=0.01, world={"fraud_rate": 0.004})
+
+
+def test_the_weakest_corner_of_the_fraud_ranges_still_plants_the_lessons() -> None:
+    """The lowest rate and amount with the longest delay, whichever two categories fraud peaks in."""
+    import itertools
+
+    from course.data import _fraud_world as fw
+    from course.data import fraud
+
+    policy = _p4_policy()
+    for pair in itertools.combinations(fw.PEAK_CATEGORIES, 2):  # the lessons do not depend on the order
+        corner = {
+            "fraud_rate": fw.FRAUD_RATE_RANGE[0],
+            "fraud_amount_median": fw.AMOUNT_MEDIAN_RANGE[0],
+            "chargeback_scale_days": fw.CHARGEBACK_SCALE_RANGE[1],
+            "fraud_categories": list(pair),
+        }
+        found = fw.lessons(fraud.generate(**FRAUD_SIZE, world=corner).transactions, policy)
+        assert found["matured_days"] >= 30 and found["matured_known_share"] >= 0.995, pair
+        assert found["capacity_ratio"] > 2 and found["analyst_value"] > 2, pair
+        assert found["expected_loss_saving"] > 0, pair

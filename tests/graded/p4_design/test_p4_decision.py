@@ -86,6 +86,23 @@ def rebuild_window(evaluation: dict) -> tuple[pd.DataFrame, pd.Timestamp, pd.Tim
     return world[(days >= first) & (days <= last)], days.max(), as_of
 
 
+def check_world(decision: dict, evaluation: dict) -> None:
+    """The decision was written in the world the learner is graded in, and costed on that world's data."""
+    from course import worlds
+
+    graded_in = worlds.current()
+    assert decision.get("world") == graded_in.learner, (
+        f"reports/decision.json says it was written in world {decision.get('world')!r}, and you are graded "
+        f"in world {graded_in.learner!r}: run cost_and_capacity.ipynb in your world (learner.toml; "
+        "worlds.current().fraud(...) draws its transactions) and keep decision['world']."
+    )
+    generated = evaluation["world"] if isinstance(evaluation.get("world"), dict) else {}
+    assert generated.get("world", {}) == graded_in.params("fraud"), (
+        "The evaluation record names transactions of another world than yours: draw them with "
+        "worlds.current().fraud(...) and describe them with describe_evaluation(..., world.params)."
+    )
+
+
 @pytest.mark.rubric("p4.report.matured_costs", points=5)
 def test_costs_come_from_a_matured_window(project_dir):
     """The decision's costs come from a window whose fraud was charged back, at the assumptions' costs."""
@@ -95,6 +112,7 @@ def test_costs_come_from_a_matured_window(project_dir):
         f"reports/decision.json needs an 'evaluation' object with {list(WINDOW_KEYS)}: which transactions "
         "were costed, as of which day. The notebook's last cell writes it with describe_evaluation(...)."
     )
+    check_world(decision, evaluation)
     window, data_ends, as_of = rebuild_window(evaluation)
     assert as_of <= data_ends + pd.Timedelta(days=1), (
         f"as_of {as_of:%Y-%m-%d} is after the data ends ({data_ends:%Y-%m-%d}): stand on the day after the "
