@@ -70,7 +70,7 @@ def imported_names(files: Iterable[Path]) -> list[str]:
             if path.stat().st_size > MAX_FILE_BYTES:
                 continue
             tree = ast.parse(path.read_bytes(), filename=str(path))
-        except (OSError, SyntaxError, ValueError):
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):  # not Python we can read
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -140,7 +140,7 @@ def _tree(path: Path) -> ast.AST:
     try:
         if path.stat().st_size <= MAX_FILE_BYTES:
             return ast.parse(path.read_bytes(), filename=str(path))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):  # not Python we can read
         pass
     return ast.Module(body=[], type_ignores=[])
 

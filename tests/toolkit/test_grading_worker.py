@@ -416,3 +416,15 @@ def test_a_submission_using_scikit_learn_gets_skops_imported_early_too() -> None
 
     assert with_carriers(["numpy", "sklearn.linear_model"]) == ["numpy", "sklearn.linear_model", "skops.io"]
     assert with_carriers(["numpy", "pandas"]) == ["numpy", "pandas"]
+
+
+def test_a_source_file_the_parser_chokes_on_costs_only_its_names(tmp_path: Path) -> None:
+    """A submission file too deeply nested to parse is skipped when the judge reads names; no crash."""
+    from course.grading.preload import lane_names
+
+    (tmp_path / "pkgx").mkdir()
+    (tmp_path / "pkgx" / "__init__.py").write_text("")
+    (tmp_path / "pkgx" / "deep.py").write_text("import numpy\nx = " + "-" * 200_000 + "1\n")
+    test = tmp_path / "test_deep.py"
+    test.write_text('def test_it(project_module):\n    project_module("pkgx.deep")\n')
+    assert lane_names([test], tmp_path) == []
