@@ -177,16 +177,17 @@ def start_worker_early(config: pytest.Config) -> None:
     folder = graded_tests_folder(tests[0]) if tests else None
     if folder is None or not (folder / "rubric.toml").is_file():
         return
-    from course.grading.preload import lane_names, with_carriers
+    from course.grading.preload import lane_names
     from course.grading.rubric import read_isolation
 
     try:
         if read_isolation(folder / "rubric.toml") != "worker":
             return
         copy = session.project_folder(folder.name)
+        names = lane_names(tests, copy)
     except (Exception, pytest.fail.Exception):  # the fixture reports it, where a test can fail with it
         return
-    worker = _new_worker(config, copy, with_carriers(lane_names(tests, copy)))
+    worker = _new_worker(config, copy, names)
     session.early_worker = worker
     notebooks = [arg.split("::")[0] for arg in config.args if arg.split("::")[0].endswith(".ipynb")]
     if notebooks:  # its tests run after the notebooks: start it as the last one starts, not beside them all

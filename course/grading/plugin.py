@@ -291,6 +291,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if grading.early_worker is not None:  # no test of this lane asked for it
         grading.early_worker.stop()
         grading.early_worker = None
+    if grading.warming is not None:  # the lane ended with the notebook it ran beside
+        grading.warming.join(timeout=30)
+        grading.warming = None
     if grading.results is not None:
         grading.record("session_end", exitstatus=int(exitstatus))
         grading.results.close()
