@@ -203,13 +203,16 @@ def lane_names(tests: list[Path], copy: Path) -> list[str]:
     Without such a name, every file of the submission is read (within :data:`MAX_TOTAL_BYTES`)."""
     budget = _Budget()
     own = {p.stem for p in copy.glob("*.py")} | {p.parent.name for p in copy.glob("*/__init__.py")}
-    names = set(imported_names(tests, budget))
-    named = {
-        node.value
-        for path in tests
-        for node in ast.walk(budget.tree(path))
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and DOTTED.match(node.value)
-    }
+    names: set[str] = set()
+    named: set[str] = set()
+    for path in tests[:MAX_FILES]:  # each test file read once, for its imports and the names it gives
+        tree = budget.tree(path)
+        names.update(_imports(tree)[0])
+        named.update(
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and DOTTED.match(node.value)
+        )
     queue = sorted(name for name in named if name.partition(".")[0] in own and len(name) <= MAX_NAME_LENGTH)
     if not queue:
         names.update(imported_names(source_files(copy), budget))
