@@ -202,6 +202,8 @@ def start_worker_at(config: pytest.Config, nodeid: str) -> None:
     notebook) and warm the judge's own carriers meanwhile; wait for those once an item of another file
     starts, before it imports anything itself (two threads importing at once can deadlock)."""
     session = grading(config)
+    if session.warming is None and session.early_worker_at is None:  # nothing waits on a notebook
+        return
     here = (config.rootpath / nodeid.split("::")[0]).resolve()
     if session.warming is not None and here != session.warming_for:
         session.warming.join()
