@@ -11,8 +11,9 @@ and price rise, which CRM fields of the monthly export leak and under which name
 :mod:`course.data._churn_world`), the retention offers of project 7 built on it (``offers``: each
 offer's effect on the customers it persuades, the sleeping dogs' reaction, the base effects) and the fraud
 world of project 4 (``fraud``: the base fraud rate, the two merchant categories fraud peaks in, the
-chargeback delay, the fraud amounts; see :mod:`course.data._fraud_world`). The tickets world is the
-default world for every learner until it takes parameters too.
+chargeback delay, the fraud amounts; see :mod:`course.data._fraud_world`) and the tickets world of
+project 6 (``tickets``: the categories' balance before the launch, the new category's share after it, the
+casual share of the shifted categories; see :mod:`course.data._tickets_world`).
 """
 
 from __future__ import annotations
@@ -49,8 +50,9 @@ def _samplers() -> dict[str, Callable[[np.random.Generator], dict[str, Any]]]:
     from course.data._churn_world import sample_churn
     from course.data._fraud_world import sample_fraud
     from course.data._offers_laws import sample_laws
+    from course.data._tickets_world import sample_tickets
 
-    return {"churn": sample_churn, "offers": sample_laws, "fraud": sample_fraud}
+    return {"churn": sample_churn, "offers": sample_laws, "fraud": sample_fraud, "tickets": sample_tickets}
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,14 @@ class World:
         from course.data import fraud
 
         return fraud.load_world(**{"seed": 0, **kw}, world=self.params("fraud"))
+
+    def tickets(self, **kw: Any) -> Any:
+        """The tickets world of this learner (``course.data.tickets.TicketsWorld``), generated with the
+        world parameters ``params("tickets")``; its ``params`` rebuild it (``tickets.load_world(**params)``).
+        ``kw`` go to ``tickets.load_world`` (``seed`` 0 unless given, ``n_tickets``, ``months``, ...)."""
+        from course.data import tickets
+
+        return tickets.load_world(**{"seed": 0, **kw}, world=self.params("tickets"))
 
     @property
     def label(self) -> str:

@@ -15,9 +15,8 @@ import pandas as pd
 from course.data import _tickets_planted as pl
 from course.data import _tickets_text as tx
 from course.data._tickets_help import articles_table, relevance_table
+from course.data._tickets_world import DEFAULT_LAWS, TicketsLaws
 
-CASUAL_SHARE = 0.55
-"""Share of tickets of a shifted category written casually from the launch date on (none before)."""
 INJECTION_RATE = 0.015
 PII_RATE = 0.12
 DECOY_RATE = 0.1
@@ -130,11 +129,8 @@ class _Body:
         self.spans.append((kind, start, start + len(value), value))
 
 
-def _category_draw(rng: np.random.Generator, after_launch: np.ndarray) -> np.ndarray:
-    before = np.array([tx.CATEGORY_MIX[c] for c in tx.CATEGORIES])
-    before = before / before.sum()
-    after = before * (1 - tx.NEW_CATEGORY_SHARE)
-    after[tx.CATEGORIES.index(tx.NEW_CATEGORY)] = tx.NEW_CATEGORY_SHARE
+def _category_draw(rng: np.random.Generator, after_launch: np.ndarray, laws: TicketsLaws) -> np.ndarray:
+    before, after = laws.before_and_after()
     u = rng.random(after_launch.size)
     return np.where(
         after_launch,
@@ -179,9 +175,16 @@ def confusion_matrices() -> dict[str, np.ndarray]:
 
 
 def simulate(
-    seed: int, n_tickets: int, start: str, months: int, launch_month: int, n_customers: int
+    seed: int,
+    n_tickets: int,
+    start: str,
+    months: int,
+    launch_month: int,
+    n_customers: int,
+    laws: TicketsLaws = DEFAULT_LAWS,
 ) -> dict[str, Any]:
-    """Every table of the tickets world (see ``course.data.tickets``)."""
+    """Every table of the tickets world (see ``course.data.tickets``); ``laws``: the world parameters
+    (the category mix, the new category's share, the casual share; the default world's by default)."""
     rng = np.random.default_rng([seed, 6])
     first = pd.Timestamp(start)
     end = first + pd.DateOffset(months=months)
@@ -189,7 +192,7 @@ def simulate(
     seconds = np.sort(rng.integers(0, int((end - first).total_seconds()), n_tickets))
     created = first + pd.to_timedelta(seconds, unit="s")
     after = np.asarray(created >= launch)
-    cat_idx = _category_draw(rng, after)
+    cat_idx = _category_draw(rng, after, laws)
     language = np.array(tx.LANGUAGES)[
         np.searchsorted(np.cumsum(pl.LANGUAGE_MIX), rng.random(n_tickets), side="right").clip(0, 3)
     ]
@@ -202,7 +205,7 @@ def simulate(
         lang = str(language[n])
         casual = (
             lang == "en" and after[n] and category in tx.SHIFTED_CATEGORIES and bool(intent.casual)
-            and rng.random() < CASUAL_SHARE
+            and rng.random() < laws.casual_share
         )  # fmt: skip
         injected = lang == "en" and rng.random() < INJECTION_RATE
         if injected:

@@ -39,6 +39,7 @@ from course.data._tickets_text import (
     SHIFTED_CATEGORIES,
     URGENCIES,
 )
+from course.data._tickets_world import OLD_CATEGORIES, TicketsWorldError, check_world
 
 __all__ = [
     "CATEGORIES",
@@ -50,6 +51,7 @@ __all__ = [
     "TABLES",
     "URGENCIES",
     "TicketsWorld",
+    "TicketsWorldError",
     "generate",
     "launch_date",
     "load_world",
@@ -75,6 +77,7 @@ SIMULATION_MODULES = (
     "course.data._tickets_text",
     "course.data._tickets_planted",
     "course.data._tickets_help",
+    "course.data._tickets_world",
 )
 
 
@@ -117,7 +120,13 @@ def launch_date(params: dict[str, Any]) -> pd.Timestamp:
 
 
 def _check_params(
-    seed: int, n_tickets: int, start: str, months: int, launch_month: int, n_customers: int
+    seed: int,
+    n_tickets: int,
+    start: str,
+    months: int,
+    launch_month: int,
+    n_customers: int,
+    world: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}.")
@@ -135,7 +144,8 @@ def _check_params(
         raise ValueError(f"start must be a date like '2024-07-01', got {start!r}.") from exc
     if day.day != 1 or day != day.normalize():
         raise ValueError(f"start must be the first day of a month, got {start!r}.")
-    return {
+    laws = check_world(world)
+    params: dict[str, Any] = {
         "seed": int(seed),
         "n_tickets": int(n_tickets),
         "start": day.strftime("%Y-%m-%d"),
@@ -143,6 +153,13 @@ def _check_params(
         "launch_month": int(launch_month),
         "n_customers": int(n_customers),
     }
+    if world:
+        params["world"] = {
+            "category_mix": dict(zip(OLD_CATEGORIES, laws.category_mix, strict=True)),
+            "new_category_share": laws.new_category_share,
+            "casual_share": laws.casual_share,
+        }
+    return params
 
 
 def generate(
@@ -152,23 +169,28 @@ def generate(
     months: int = 12,
     launch_month: int = 6,
     n_customers: int = 20_000,
+    world: dict[str, Any] | None = None,
 ) -> TicketsWorld:
     """Simulate a tickets world from scratch (no cache).  Same arguments, same tables, on any machine.
 
     ``launch_month`` is the month index (0 = the month of ``start``) when the family plan launches;
-    ``customer_id`` values are drawn from the churn world's ids ``C000001`` … ``n_customers``.
+    ``customer_id`` values are drawn from the churn world's ids ``C000001`` … ``n_customers``. ``world``
+    is a learner's world parameters (:func:`course.data._tickets_world.sample_tickets`; ``None`` or
+    ``{}``: the default world); the returned ``params`` rebuild the world: ``generate(**world.params)``.
     """
     from course.data._tickets_sim import simulate
 
-    params = _check_params(seed, n_tickets, start, months, launch_month, n_customers)
-    return TicketsWorld(**simulate(**params), params=params)
+    params = _check_params(seed, n_tickets, start, months, launch_month, n_customers, world)
+    core = {k: v for k, v in params.items() if k != "world"}
+    return TicketsWorld(**simulate(**core, laws=check_world(params.get("world"))), params=params)
 
 
 def load_world(seed: int = 0, **kw: Any) -> TicketsWorld:
-    """Like :func:`generate`, cached as Parquet under ``course.paths.data_dir() / "cache"``."""
+    """Like :func:`generate`, cached as Parquet under ``course.paths.data_dir() / "cache"`` (``world``,
+    the world parameters, is part of the cache key)."""
     from course.data.cache import cached_tables, code_fingerprint
 
-    unknown = set(kw) - set(_DEFAULTS)
+    unknown = set(kw) - {*_DEFAULTS, "world"}
     if unknown:
         raise TypeError(f"load_world() got unexpected arguments: {sorted(unknown)}.")
     params = _check_params(**{**_DEFAULTS, **kw, "seed": seed})

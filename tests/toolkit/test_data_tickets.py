@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -11,6 +10,7 @@ import pytest
 
 from course.data import tickets
 from course.data._tickets_sim import confusion_matrices
+from course.data._tickets_world import vocabulary_jaccard
 from course.data.cache import digest_tables
 
 SMALL = {"n_tickets": 1_500, "months": 6, "launch_month": 3}
@@ -80,24 +80,12 @@ def test_text_has_real_variety(joined: pd.DataFrame) -> None:
     assert english.groupby("intent")["subject"].nunique().min() >= 2
 
 
-def _vocabulary(texts: pd.Series, min_count: int = 2) -> set[str]:
-    counts = Counter(w for text in texts for w in re.findall(r"[a-z]+", text.lower()))
-    return {w for w, n in counts.items() if n >= min_count}
-
-
 def test_shifted_categories_share_fewer_words_between_early_and_late(
     world: tickets.TicketsWorld, joined: pd.DataFrame
 ) -> None:
     """Vocabulary Jaccard per category, tickets before vs after the launch: low where customers changed
     register (the words change, the meaning does not), high elsewhere."""
-    english = joined[joined["language"] == "en"]
-    late = english["created_at"] >= world.launch_date
-    jaccard = {}
-    for category in tickets.CATEGORIES[:-1]:
-        rows = english[english["category"] == category]
-        text = rows["subject"] + " " + rows["body"]
-        early_words, late_words = _vocabulary(text[~late]), _vocabulary(text[late])
-        jaccard[category] = len(early_words & late_words) / len(early_words | late_words)
+    jaccard = vocabulary_jaccard(joined, world.launch_date)
     shifted = [jaccard[c] for c in tickets.SHIFTED_CATEGORIES]
     stable = [v for c, v in jaccard.items() if c not in tickets.SHIFTED_CATEGORIES]
     assert max(shifted) < 0.83 and max(shifted) + 0.05 < min(stable), jaccard
