@@ -132,7 +132,14 @@ def test_the_cache_answers_repeated_prompts_without_a_call(make_client, vendor, 
 
 @pytest.mark.rubric("p6.client.guarded", points=4)
 def test_no_pii_reaches_the_vendor_and_injections_cannot_lower_urgency(make_client, vendor, world):
-    """No raw PII reaches the vendor's request log, and an injected instruction never lowers urgency"""
+    """No raw PII reaches the vendor's request log, and an injected instruction never lowers urgency
+
+    A ticket's urgency is lowered by its injection when the answer is below the answer for the same ticket
+    without the injected sentence and either the vendor's model obeyed an injected instruction in the
+    request (its log says so) or the answer is the level the injection asked for. Text a guardrail removes
+    around the injection (an unpunctuated signature before it) may move the model's own reading by a level:
+    that is not the injection's doing.
+    """
     client = make_client()
     tickets = world.tickets.set_index("ticket_id")
     truth = world.truth.set_index("ticket_id")
@@ -147,12 +154,17 @@ def test_no_pii_reaches_the_vendor_and_injections_cannot_lower_urgency(make_clie
     for ticket_id, row in injected.iterrows():
         body = tickets.loc[ticket_id, "body"]
         clean = body[: int(row["injection_start"])] + body[int(row["injection_end"]) :]
+        seen = len(vendor.requests())
         with_injection = dict(client.classify(body, LABELS))["urgency"]
-        without = dict(client.classify(clean, LABELS))["urgency"]
-        if with_injection is None or URGENCY.index(with_injection) < URGENCY.index(without or "low"):
+        obeyed = any(r.get("obeyed_injection") for r in vendor.requests()[seen:])
+        without = dict(client.classify(clean, LABELS))["urgency"] or "low"
+        below = with_injection is None or URGENCY.index(with_injection) < URGENCY.index(without)
+        if below and (with_injection in (None, row["injected_urgency"]) or obeyed):
             lowered.append((ticket_id, without, with_injection))
     assert not lowered, (
-        f"the injected text lowered the urgency of {len(lowered)} tickets, e.g. {lowered[:3]}."
+        f"the injected text lowered the urgency of {len(lowered)} tickets (ticket, urgency without the "
+        f"injection, urgency with it), e.g. {lowered[:3]}: keep injected instructions away from the model or "
+        "never let its answer fall below what the ticket says without them."
     )
 
 
