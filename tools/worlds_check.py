@@ -5,13 +5,14 @@ rubric item must earn full marks except the items that compare the written answe
 (``PROSE_ITEMS``), which must *lose* points, since the reference README quotes the default world's
 numbers: a memo copied from the worked solution does not pass in a learner's world. Project 1 has two such
 items: the README answers (``p1.readme.answers``) and the model card (``p1.model_card``), both
-cross-checked against ``reports/metrics.json``; projects 3, 5 and 7 one each, their README's answers
+cross-checked against ``reports/metrics.json``; projects 3, 5, 6 and 7 one each, their README's answers
 with the numbers of the results file; project 4 one, its design doc's threshold, cost and reviews a day
 against ``reports/decision.json`` (``p4.doc.matches_decision``).
 
 Projects 1, 4 and 7 (``EVERY_WORLD``; project 4 grades in about 25 s) are graded in the worlds of all three
-learner ids. To keep CI's time
-flat, projects 3 and 5 (``ROTATING``) are graded in one learner's world per landing, rotating with the
+learner ids. To keep CI's time flat, projects 3, 5 and 6 (``ROTATING``; project 6 takes about 5 minutes
+here: its LoRA fine-tune, made first in a copy of the solution as a learner makes it, about 3, and its
+grading about 2) are graded in one learner's world per landing, rotating with the
 commit count (``make worlds-check`` passes ``git rev-list --count HEAD`` as ``WORLDS_CHECK_ROTATION``,
 the count ``make mutants-ci`` picks its shard by; set ``WORLDS_CHECK_ROTATION=K`` to pick
 ``LEARNERS[K % 3]``, or ``all`` for every learner). Every world project's
@@ -22,21 +23,29 @@ another world).
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 from course.grading.runner import grade_submission
 from course.grading.starter_check import passing_on_starter
 
 LEARNERS = ("alice", "bob", "carol")
 EVERY_WORLD = ("p1", "p4", "p7")
-ROTATING = ("p3", "p5")
+ROTATING = ("p3", "p5", "p6")
 PROSE_ITEMS = {
     "p1": {"p1.readme.answers", "p1.model_card"},
     "p3": {"p3.readme.numbers"},
     "p4": {"p4.doc.matches_decision"},
     "p5": {"p5.docs.readme"},
+    "p6": {"p6.readme.numbers"},
     "p7": {"p7.readme.numbers"},
 }
+FINE_TUNED = ("p6",)
+"""Projects whose notebooks read a run the learner makes first in their world (project 6's LoRA fine-tune,
+``runs/finetune.json``, a few minutes on two cores): worlds-check makes it in a copy of the solution."""
 SAME_DATA = {("p3", "alice")}
 """Worlds whose data for a project are the default world's, byte for byte: alice's base rate is the default's,
 and her other lessons (drift month 11, her CRM fields) lie outside project 3's raw export (6 months, no CRM
@@ -61,11 +70,27 @@ def plan() -> list[tuple[str, str]]:
     return pairs + [(project, learner) for project in ROTATING for learner in rotating]
 
 
+def fine_tuned_copy(project: str, learner: str, scratch: Path) -> Path:
+    """A copy of ``project``'s solution whose fine-tune run was made in ``learner``'s world (as a learner
+    runs ``python -m ticket_triage.finetune`` before the notebooks)."""
+    from course.grading.targets import resolve_target
+    from course.paths import resolve_project
+
+    source = resolve_target("solutions", resolve_project(project))
+    target = scratch / f"{project}-{learner}" / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+    env = {**os.environ, "COURSE_LEARNER": learner, "PYTHONPATH": str(target)}
+    subprocess.run([sys.executable, "-m", "ticket_triage.finetune"], cwd=target, env=env, check=True)
+    return target
+
+
 def main() -> None:
     """Grade each world project's solution in its learners' worlds; exit 1 naming what went wrong."""
     problems = []
+    scratch = Path(tempfile.mkdtemp(prefix="worlds-check-"))
     for project, learner in plan():
-        report = grade_submission(project, "solutions", learner=learner)
+        target = fine_tuned_copy(project, learner, scratch) if project in FINE_TUNED else "solutions"
+        report = grade_submission(project, target, learner=learner)
         prose = set() if (project, learner) in SAME_DATA else PROSE_ITEMS[project]
         short = [i.id for i in report.items if i.earned < i.points and i.id not in prose]
         kept = [i.id for i in report.items if i.id in prose and i.earned == i.points]

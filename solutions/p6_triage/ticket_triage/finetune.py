@@ -115,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     trainable = trainable_parameters(model)
     results = {
         "rung": "lora_finetune",
+        "world": split.learner,
         "steps": args.steps,
         "labels": len(split.train),
         "macro_f1": round(f1, 4),

@@ -21,10 +21,10 @@ MODES = {"none": 0, "rate_limit": 1, "server_error": 2, "slow": 1, "malformed_js
 
 @pytest.fixture(scope="session")
 def world():
-    """The default tickets world (cached by course.data)."""
-    from course.data import tickets
+    """The tickets world of the learner graded (``course.worlds.current()``; cached by course.data)."""
+    from course import worlds
 
-    return tickets.load_world(seed=0)
+    return worlds.current().tickets(seed=0)
 
 
 class Vendor:

@@ -37,10 +37,30 @@ def _ladder(project_dir) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _check_world(results: dict) -> None:
+    """The ladder was measured in the world the learner is graded in."""
+    from course import worlds
+
+    graded_in = worlds.current().learner
+    assert results.get("world") == graded_in, (
+        f"reports/ladder.json says it was measured in world {results.get('world')!r}, and you are graded in "
+        f"world {graded_in!r}: run llm.ipynb and triage.ipynb in your world (learner.toml; "
+        "dataset.load_split() draws its tickets from it) and keep results['world']."
+    )
+    generated = results.get("tickets_world") if isinstance(results.get("tickets_world"), dict) else {}
+    assert generated.get("world", {}) == worlds.current().params("tickets"), (
+        "reports/ladder.json's tickets_world names tickets of another world than yours: keep "
+        "dataset.load_split(), which draws worlds.current().tickets(), and record split.world.params."
+    )
+
+
 @pytest.mark.rubric("p6.results.ladder", points=3)
 def test_the_ladder_compares_every_rung_on_the_same_terms(project_dir):
-    """reports/ladder.json holds every rung with macro-F1 and interval, cost, labels needed and data egress"""
-    rungs = {row["rung"]: row for row in _ladder(project_dir)["ladder"]}
+    """reports/ladder.json holds every rung with macro-F1 and interval, cost, labels needed and data egress,
+    measured in the learner's own world"""
+    results = _ladder(project_dir)
+    _check_world(results)
+    rungs = {row["rung"]: row for row in results["ladder"]}
     missing = RUNGS - set(rungs)
     assert not missing, f"reports/ladder.json lacks the rungs {sorted(missing)}."
     for name, row in rungs.items():
