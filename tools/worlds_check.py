@@ -7,12 +7,13 @@ numbers: a memo copied from the worked solution does not pass in a learner's wor
 items: the README answers (``p1.readme.answers``) and the model card (``p1.model_card``), both
 cross-checked against ``reports/metrics.json``; projects 3, 5, 6 and 7 one each, their README's answers
 with the numbers of the results file; project 4 one, its design doc's threshold, cost and reviews a day
-against ``reports/decision.json`` (``p4.doc.matches_decision``).
+against ``reports/decision.json`` (``p4.doc.matches_decision``); project 2 one, its README's ROC-AUC
+against ``reports/serving.json`` (``p2.readme.consistent``).
 
-Projects 1, 4 and 7 (``EVERY_WORLD``; project 4 grades in about 25 s) are graded in the worlds of all three
-learner ids. To keep CI's time flat, projects 3, 5 and 6 (``ROTATING``; project 6 takes about 5 minutes
-here: its LoRA fine-tune, made first in a copy of the solution as a learner makes it, about 3, and its
-grading about 2) are graded in one learner's world per landing, rotating with the
+Projects 1, 2, 4 and 7 (``EVERY_WORLD``; projects 2 and 4 grade in about 25 s each) are graded in the
+worlds of all three learner ids. To keep CI's time flat, projects 3, 5 and 6 (``ROTATING``; project 6 takes
+about 5 minutes here: its LoRA fine-tune, made first in a copy of the solution as a learner makes it, about
+3, and its grading about 2) are graded in one learner's world per landing, rotating with the
 commit count (``make worlds-check`` passes ``git rev-list --count HEAD`` as ``WORLDS_CHECK_ROTATION``,
 the count ``make mutants-ci`` picks its shard by; set ``WORLDS_CHECK_ROTATION=K`` to pick
 ``LEARNERS[K % 3]``, or ``all`` for every learner). Every world project's
@@ -33,10 +34,11 @@ from course.grading.runner import grade_submission
 from course.grading.starter_check import passing_on_starter
 
 LEARNERS = ("alice", "bob", "carol")
-EVERY_WORLD = ("p1", "p4", "p7")
+EVERY_WORLD = ("p1", "p2", "p4", "p7")
 ROTATING = ("p3", "p5", "p6")
 PROSE_ITEMS = {
     "p1": {"p1.readme.answers", "p1.model_card"},
+    "p2": {"p2.readme.consistent"},
     "p3": {"p3.readme.numbers"},
     "p4": {"p4.doc.matches_decision"},
     "p5": {"p5.docs.readme"},

@@ -25,6 +25,8 @@ pr_auc         metrics.{served}.pr_auc       score   served version's PR-AUC
 n_test         metrics.{served}.n_test       amount  test rows
 base_rate      metrics.{served}.base_rate    share   churn rate of the test rows
 prev_pr_auc    metrics.{previous}.pr_auc     score   previous version's PR-AUC
+threshold      threshold.value               score   served decision threshold
+rule_threshold threshold.fallback_rule       score   fallback rule's threshold
 """
 
 
@@ -72,7 +74,10 @@ STORIES = (
                 """The checksum does not match, so the file is never opened; `/ready` stays 200 but says
                 `degraded` with the reason, `churn_model_ready` drops to 0, the fallback rule answers with
                 `fallback: true`, and `churn_fallback_total` goes up: that counter is what pages. A load
-                balancer keeps sending traffic, which is the point of a fallback.""",
+                balancer keeps sending traffic, which is the point of a fallback. The rule decides at its
+                own threshold, {rule_threshold} (the model's is {threshold}): training fits it by the same
+                contact policy on the months before the test and writes it next to the versions, where the
+                service finds it without the model.""",
             ),
             (
                 "How do you roll back, and how long does it take?",

@@ -181,15 +181,15 @@ def _worlds_check():
     return check
 
 
-def test_worlds_check_grades_p1_p4_p7_in_every_world_and_p3_p5_p6_in_one_rotating(monkeypatch) -> None:
-    """worlds-check keeps p1, p4 and p7 in the three worlds; p3, p5 and p6 take one learner's world per
+def test_worlds_check_grades_p1_p2_p4_p7_in_every_world_and_p3_p5_p6_in_one_rotating(monkeypatch) -> None:
+    """worlds-check keeps p1, p2, p4 and p7 in the three worlds; p3, p5 and p6 take one learner's world per
     landing, the commit count modulo 3 (``WORLDS_CHECK_ROTATION`` overrides it)."""
     check = _worlds_check()
     for rotation, learner in (("0", "alice"), ("4", "bob"), ("8", "carol")):
         monkeypatch.setenv("WORLDS_CHECK_ROTATION", rotation)
         pairs = check.plan()
-        assert [p for p in pairs if p[0] in ("p1", "p4", "p7")] == [
-            (project, name) for project in ("p1", "p4", "p7") for name in check.LEARNERS
+        assert [p for p in pairs if p[0] in ("p1", "p2", "p4", "p7")] == [
+            (project, name) for project in ("p1", "p2", "p4", "p7") for name in check.LEARNERS
         ]
         assert [p for p in pairs if p[0] in ("p3", "p5", "p6")] == [
             ("p3", learner),
@@ -197,9 +197,9 @@ def test_worlds_check_grades_p1_p4_p7_in_every_world_and_p3_p5_p6_in_one_rotatin
             ("p6", learner),
         ]
     monkeypatch.setenv("WORLDS_CHECK_ROTATION", "all")
-    assert len(check.plan()) == 6 * len(check.LEARNERS)
+    assert len(check.plan()) == 7 * len(check.LEARNERS)
     monkeypatch.delenv("WORLDS_CHECK_ROTATION")
-    assert len(check.plan()) == 3 * len(check.LEARNERS) + 3
+    assert len(check.plan()) == 4 * len(check.LEARNERS) + 3
     assert set(check.PROSE_ITEMS) == {*check.EVERY_WORLD, *check.ROTATING}
 
 

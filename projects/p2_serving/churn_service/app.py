@@ -25,7 +25,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from churn_service.body import BodyError, parse_json_body
 from churn_service.config import Settings, load_settings
-from churn_service.fallback import FALLBACK_THRESHOLD
 from churn_service.logs import configure_logging, log_request, log_state, request_id_from
 from churn_service.metrics import ServiceMetrics, create_metrics
 from churn_service.predict import ModelState, load_model_state, rows_to_frame, score_frame
@@ -137,8 +136,9 @@ async def http_error_handler(request: Request, exc: StarletteHTTPException) -> J
 def decision_threshold_for(settings: Settings, state: ModelState, fallback: bool) -> float:
     """The threshold a decision uses: the operator's override, else the artifact's, else the rule's own."""
     # HINT: settings.threshold (None unless overridden), then the model's threshold from its metadata
-    # HINT: (state.threshold); scores from the fallback rule are decided with FALLBACK_THRESHOLD.
-    raise NotImplementedError("decision_threshold_for: settings.threshold (None unless overridden), then the model's threshold from its metadata (state.threshold); scores from the fallback rule are decided with FALLBACK_THRESHOLD.")
+    # HINT: (state.threshold); scores from the fallback rule are decided with the rule's own threshold,
+    # HINT: the one the state loaded for this artifact folder (not a constant of another world).
+    raise NotImplementedError("decision_threshold_for: settings.threshold (None unless overridden), then the model's threshold from its metadata (state.threshold); scores from the fallback rule are decided with the rule's own threshold, the one the state loaded for this artifact folder (not a constant of another world).")
 
 
 def _serve_scores(request: Request, rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Any]:
@@ -174,8 +174,9 @@ def _serve_scores(request: Request, rows: list[dict[str, Any]]) -> tuple[list[di
 def readiness(settings: Settings, state: ModelState) -> tuple[int, dict[str, Any]]:
     """``/ready``'s status code and body: 200 while /predict can answer (ready or degraded), else 503."""
     # HINT: a verified model -> 200 "ready"; no model and fallback_policy "rules" -> 200 "degraded" with the
-    # HINT: reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason.
-    raise NotImplementedError('readiness: a verified model -> 200 "ready"; no model and fallback_policy "rules" -> 200 "degraded" with the reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason.')
+    # HINT: reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason, and say
+    # HINT: which threshold the rule decides with and where it came from (fitted, or the constant and why).
+    raise NotImplementedError('readiness: a verified model -> 200 "ready"; no model and fallback_policy "rules" -> 200 "degraded" with the reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason, and say which threshold the rule decides with and where it came from (fitted, or the constant and why).')
 
 
 class RequestObserver:

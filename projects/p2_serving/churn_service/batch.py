@@ -37,7 +37,6 @@ from typing import Annotated
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from churn_service.config import Settings, load_settings
-from churn_service.fallback import FALLBACK_THRESHOLD
 from churn_service.predict import ModelState, load_model_state, score_frame
 from churn_service.schema import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
 

@@ -25,7 +25,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from churn_service.body import BodyError, parse_json_body
 from churn_service.config import Settings, load_settings
-from churn_service.fallback import FALLBACK_THRESHOLD
 from churn_service.logs import configure_logging, log_request, log_state, request_id_from
 from churn_service.metrics import ServiceMetrics, create_metrics
 from churn_service.predict import ModelState, load_model_state, rows_to_frame, score_frame
@@ -173,10 +172,11 @@ def decision_threshold_for(settings: Settings, state: ModelState, fallback: bool
     """The threshold a decision uses: the operator's override, else the artifact's, else the rule's own."""
     # BEGIN SOLUTION
     # HINT: settings.threshold (None unless overridden), then the model's threshold from its metadata
-    # HINT: (state.threshold); scores from the fallback rule are decided with FALLBACK_THRESHOLD.
+    # HINT: (state.threshold); scores from the fallback rule are decided with the rule's own threshold,
+    # HINT: the one the state loaded for this artifact folder (not a constant of another world).
     if settings.threshold is not None:
         return settings.threshold
-    return FALLBACK_THRESHOLD if fallback else state.threshold
+    return state.rule_threshold.value if fallback else state.threshold
     # END SOLUTION
 
 
@@ -214,7 +214,9 @@ def readiness(settings: Settings, state: ModelState) -> tuple[int, dict[str, Any
     """``/ready``'s status code and body: 200 while /predict can answer (ready or degraded), else 503."""
     # BEGIN SOLUTION
     # HINT: a verified model -> 200 "ready"; no model and fallback_policy "rules" -> 200 "degraded" with the
-    # HINT: reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason.
+    # HINT: reason (the fallback answers); "refuse" -> 503 "unavailable". Always name the reason, and say
+    # HINT: which threshold the rule decides with and where it came from (fitted, or the constant and why).
+    rule = state.rule_threshold
     body: dict[str, Any] = {
         "model_version": state.version,
         "fallback_policy": settings.fallback_policy,
@@ -222,6 +224,9 @@ def readiness(settings: Settings, state: ModelState) -> tuple[int, dict[str, Any
         "threshold_source": "override"
         if settings.threshold is not None
         else ("artifact" if state.ready else "fallback-rule"),
+        "fallback_threshold": rule.value,
+        "fallback_threshold_source": rule.source,
+        "fallback_threshold_detail": rule.detail,
     }
     if state.ready:
         return 200, {"status": "ready", "fallback": False, **body}

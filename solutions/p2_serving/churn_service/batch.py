@@ -37,7 +37,6 @@ from typing import Annotated
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from churn_service.config import Settings, load_settings
-from churn_service.fallback import FALLBACK_THRESHOLD
 from churn_service.predict import ModelState, load_model_state, score_frame
 from churn_service.schema import CATEGORICAL_FEATURES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
 
@@ -297,7 +296,7 @@ def score_batch(frame, state: ModelState, threshold: float | None = None, chunk_
         if threshold is not None:
             cut = threshold
         else:
-            cut = FALLBACK_THRESHOLD if result.fallback else state.threshold
+            cut = state.rule_threshold.value if result.fallback else state.threshold
         rows = start + np.asarray(valid, dtype=np.int64)
         scored.append(
             pd.DataFrame(

@@ -52,7 +52,7 @@ def request_id_from(header_value: str | None) -> str:
 STATE_LOGGER = "churn_service.state"
 STATE_FIELDS = (
     "event", "status", "http_status", "reason", "model_version", "fallback", "fallback_policy", "threshold",
-    "threshold_source",
+    "threshold_source", "fallback_threshold", "fallback_threshold_source", "fallback_threshold_detail",
 )  # fmt: skip
 
 

@@ -15,7 +15,13 @@ from churn_service.artifacts import (
     load_verified_model,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
-from churn_service.fallback import FALLBACK_THRESHOLD, FALLBACK_VERSION, rule_score
+from churn_service.fallback import (
+    FALLBACK_THRESHOLD,
+    FALLBACK_VERSION,
+    RuleThreshold,
+    read_rule_threshold,
+    rule_score,
+)
 from churn_service.schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
 logger = logging.getLogger("churn_service.model")
@@ -30,6 +36,10 @@ class ModelState:
     degraded_reason: str | None = None
     degraded_detail: str | None = None
     scorer: CompiledScorer | None = None  # optional fast path for a few rows; see churn_service.compiled
+    rule_threshold: RuleThreshold = field(
+        default_factory=lambda: RuleThreshold(FALLBACK_THRESHOLD, "constant", "no artifact folder read yet")
+    )
+    """The fallback rule's own threshold: fitted by training (``fallback.json``), else the constant."""
 
     def predict_proba(self, frame):
         """``model.predict_proba(frame)``: through the verified compiled scorer for a few rows, if any.
@@ -51,7 +61,7 @@ class ModelState:
     @property
     def threshold(self) -> float:
         """The artifact's decision threshold, or the fallback rule's own when no model is loaded."""
-        return decision_threshold(self.metadata) if self.ready else FALLBACK_THRESHOLD
+        return decision_threshold(self.metadata) if self.ready else self.rule_threshold.value
 
     @property
     def version(self) -> str:
@@ -71,18 +81,23 @@ class Scores:
 
 def load_model_state(artifact_dir: Path) -> ModelState:
     """Load the CURRENT version if it passes its checksum and records its decision threshold; otherwise a
-    degraded state naming the reason."""
+    degraded state naming the reason. Either way, the state carries the fallback rule's own threshold for
+    this artifact folder (the one training fitted, or the documented constant and why)."""
     # BEGIN SOLUTION
     # HINT: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError
-    # HINT: and keep its .reason.
+    # HINT: and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions,
+    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py.
     # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
+    rule = read_rule_threshold(artifact_dir)
+    if rule.detail:
+        logger.warning("fallback rule threshold: %s", rule.detail)
     try:
         model, metadata = load_verified_model(current_version_dir(artifact_dir))
         decision_threshold(metadata)  # a model without its decision rule is not served
     except ArtifactError as exc:
         logger.warning("model not loaded (%s): %s", exc.reason, exc)
-        return ModelState(degraded_reason=exc.reason, degraded_detail=str(exc))
-    return ModelState(model=model, metadata=metadata, scorer=compile_verified(model))
+        return ModelState(degraded_reason=exc.reason, degraded_detail=str(exc), rule_threshold=rule)
+    return ModelState(model=model, metadata=metadata, scorer=compile_verified(model), rule_threshold=rule)
     # END SOLUTION
 
 

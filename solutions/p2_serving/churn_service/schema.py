@@ -112,6 +112,11 @@ class ReadyStatus(BaseModel):
     fallback_policy: Literal["rules", "refuse"]
     threshold: float = Field(ge=0.0, le=1.0, description="the threshold decisions use now")
     threshold_source: Literal["artifact", "override", "fallback-rule"]
+    fallback_threshold: float = Field(ge=0.0, le=1.0, description="the threshold the rule decides with")
+    fallback_threshold_source: Literal["fitted", "constant"] = Field(
+        description="fitted: training's fallback.json in the artifact folder; constant: the default world's"
+    )
+    fallback_threshold_detail: str | None = Field(default=None, description="why the constant is used")
     reason: str | None = Field(default=None, description="why no verified model is loaded")
     detail: str | None = None
 

@@ -9,6 +9,12 @@ decision threshold is chosen on the next ``validation_months`` by project 1's co
 the most profitable number of contacts within the team's capacity; ``capacity``: exactly the capacity),
 and it is evaluated on the latest ``test_months``. The threshold, the policy, its costs and the months it
 was fitted on are recorded in ``metadata.json`` under ``threshold``: the service decides with them.
+
+The fallback rule (:mod:`churn_service.fallback`) gets its own threshold by the same policy, applied to the
+rule's scores on every labelled month before the test months (the rule learns nothing, so all of them are
+out of sample for it); training writes it to ``<artifact_dir>/fallback.json``, outside the version folders,
+where the service finds it even when no model can be loaded. ``train`` draws the snapshot from your world
+(``course.worlds.current()``: ``learner.toml``, or the world the grader names), and both records say which.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from churn_service.artifacts import next_version, save_artifact, set_current
+from churn_service.fallback import rule_score, save_rule_threshold
 from churn_service.schema import CATEGORICAL_FEATURES, CATEGORIES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
 
 LABEL = "churned"
@@ -216,6 +223,32 @@ def outcome_at(y_true, y_score, threshold: float, decision: DecisionParams) -> d
     }
 
 
+def fit_rule_threshold(labelled, decision: DecisionParams) -> dict[str, Any]:
+    """The fallback rule's threshold: ``decision``'s policy applied to the rule's scores of ``labelled`` rows.
+
+    Returns the record training writes to ``fallback.json``: ``value``, ``policy``, ``decision`` (costs and
+    capacity) and ``fitted_on`` (``months``, ``rows``, ``churners``, ``contacted``, ``expected_profit``).
+    """
+    # BEGIN SOLUTION
+    # HINT: score the rows with the rule (the same feature columns the model sees), apply the same policy
+    # HINT: as the model's threshold, and describe which months and rows it saw.
+    y = labelled[LABEL].astype(int).to_numpy()
+    chosen = choose_threshold(y, rule_score(features_of(labelled)), decision)
+    return {
+        "value": chosen["value"],
+        "policy": decision.policy,
+        "decision": decision.model_dump(exclude={"policy"}),
+        "fitted_on": {
+            "months": sorted({str(m)[:10] for m in labelled["month"]}),
+            "rows": len(labelled),
+            "churners": int(y.sum()),
+            "contacted": chosen["contacted"],
+            "expected_profit": chosen["expected_profit"],
+        },
+    }
+    # END SOLUTION
+
+
 def feature_schema() -> list[dict[str, Any]]:
     """The input contract as data: each feature's name, type, and allowed categories or range."""
     schema = Customer.model_json_schema()["properties"]
@@ -247,12 +280,20 @@ def library_versions() -> dict[str, str]:
     }
 
 
-def train_on_snapshot(snapshot, config: TrainConfig, artifact_dir: Path | None = None) -> Path:
-    """Fit, evaluate and save a new version from a snapshot; point CURRENT at it; return its folder."""
+def train_on_snapshot(
+    snapshot, config: TrainConfig, artifact_dir: Path | None = None, world: str | None = None
+) -> Path:
+    """Fit, evaluate and save a new version from a snapshot; point CURRENT at it; return its folder.
+
+    Also fits the fallback rule's threshold on the labelled months before the test and writes it to
+    ``artifact_dir/fallback.json``. ``world`` names the world the snapshot was drawn from (recorded in both).
+    """
     # BEGIN SOLUTION
     # HINT: split_out_of_time twice (test months, then the threshold's validation months before them) ->
     # HINT: build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between,
     # HINT: choose_threshold on the validation months' scores and record it under "threshold".
+    # HINT: The rule's own threshold: fit_rule_threshold on every labelled month before the test (never the
+    # HINT: test months), with the world, into fallback.json next to the version folders (fallback.py).
     artifact_dir = Path(artifact_dir if artifact_dir is not None else config.artifact_dir)
     train, test = split_out_of_time(snapshot, config.test_months)
     fit, validation = split_out_of_time(train, config.validation_months)  # the threshold's own months
@@ -274,6 +315,7 @@ def train_on_snapshot(snapshot, config: TrainConfig, artifact_dir: Path | None =
             "rows": len(fit),
             "months": [str(m)[:10] for m in (fit["month"].min(), fit["month"].max())],
             "test_months": sorted({str(m)[:10] for m in test["month"]}),
+            "world": world,
         },
         "threshold": {
             "value": chosen["value"],
@@ -294,17 +336,25 @@ def train_on_snapshot(snapshot, config: TrainConfig, artifact_dir: Path | None =
     }
     version = next_version(artifact_dir)
     version_dir = save_artifact(model, metadata, artifact_dir, version)
+    rule = fit_rule_threshold(train, config.decision)  # every labelled month before the test
+    save_rule_threshold(artifact_dir, {**rule, "world": world})
     set_current(artifact_dir, version)
     return version_dir
     # END SOLUTION
 
 
 def train(config: TrainConfig, artifact_dir: Path | None = None) -> Path:
-    """Build the churn world snapshot named by ``config`` and train a new version on it."""
-    from course.data.churn import load_world, monthly_snapshot
+    """Build the snapshot of your churn world named by ``config`` and train a new version on it.
 
-    world = load_world(seed=config.seed, n_customers=config.n_customers, months=config.months)
-    return train_on_snapshot(monthly_snapshot(world), config, artifact_dir)
+    Your world is the one ``learner.toml`` names (``course init``; the default world without it): its base
+    rate and its drift are yours, and so are the model's metrics and both thresholds.
+    """
+    from course import worlds
+    from course.data.churn import monthly_snapshot
+
+    world = worlds.current()
+    data = world.churn(seed=config.seed, n_customers=config.n_customers, months=config.months)
+    return train_on_snapshot(monthly_snapshot(data), config, artifact_dir, world=world.learner)
 
 
 def main(argv: list[str] | None = None) -> int:

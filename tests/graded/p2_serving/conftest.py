@@ -12,6 +12,9 @@ import pytest
 from course.data.churn import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
 WORLD = {"seed": 3, "n_customers": 400, "months": 8}
+"""The tests' small churn world: a fixed size and seed, drawn with the learner's world parameters
+(``course.worlds.current()``: the grader sets the learner), so that the thresholds training fits are the
+learner's. Every expectation is computed from this snapshot, never quoted from the default world."""
 # The input contract of the README: five categories, fifteen numbers (the integer ones are counts/days).
 CATEGORICAL = CATEGORICAL_FEATURES
 NUMERIC = NUMERIC_FEATURES
@@ -31,10 +34,11 @@ def float_fields() -> tuple[str, ...]:
 
 @pytest.fixture(scope="session")
 def snapshot():
-    """The monthly snapshot of a 400-customer, 8-month churn world (cached by course.data)."""
+    """The monthly snapshot of a 400-customer, 8-month churn world of the learner (cached by course.data)."""
+    from course import worlds
     from course.data import churn
 
-    return churn.monthly_snapshot(churn.load_world(**WORLD))
+    return churn.monthly_snapshot(worlds.current().churn(**WORLD))
 
 
 @pytest.fixture(scope="session")

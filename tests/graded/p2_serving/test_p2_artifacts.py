@@ -133,7 +133,7 @@ def test_sha256_covers_every_byte_of_the_file(project_module, tmp_path):
     )
 
 
-@pytest.mark.rubric("p2.artifact.allow_list", points=2)
+@pytest.mark.rubric("p2.artifact.allow_list", points=1)
 def test_model_with_unreviewed_types_is_refused(project_module, artifacts):
     """A model file whose checksum matches but whose types are not on the reviewed allow-list is refused."""
     import operator
@@ -200,9 +200,8 @@ def test_current_is_replaced_atomically_and_names_a_real_version(
     )
     replaced("Training a new version", lambda: train.train_on_snapshot(snapshot, train_config, artifacts))
     assert pointer.read_text().strip() == "v0003", "Training a third version must point CURRENT at v0003."
-    leftovers = sorted(
-        p.name for p in artifacts.iterdir() if p.name not in {"CURRENT", "v0001", "v0002", "v0003"}
-    )
+    expected = {"CURRENT", "fallback.json", "v0001", "v0002", "v0003"}  # fallback.json: the rule's threshold
+    leftovers = sorted(p.name for p in artifacts.iterdir() if p.name not in expected)
     assert not leftovers, f"Writing CURRENT left files behind in the artifact folder: {leftovers}."
     with pytest.raises(Exception) as caught:
         module.set_current(artifacts, "v0042")
@@ -234,7 +233,7 @@ def test_rollback_moves_current_to_previous_version(project_module, artifacts, m
     )
 
 
-@pytest.mark.rubric("p2.artifact.rollback", points=2)
+@pytest.mark.rubric("p2.artifact.rollback", points=1)
 def test_rollback_steps_back_one_version_at_a_time(project_module, artifacts):
     """Rollback always moves to the newest version older than CURRENT: v0004 -> v0002 -> v0001 (no v0003)."""
     rollback = project_module("churn_service.rollback")
@@ -254,7 +253,7 @@ def test_rollback_steps_back_one_version_at_a_time(project_module, artifacts):
     )
 
 
-@pytest.mark.rubric("p2.train.artifact", points=2)
+@pytest.mark.rubric("p2.train.artifact", points=1)
 def test_failed_save_leaves_no_version_behind(project_module, tmp_path):
     """A save that fails while writing the model leaves no half-written version, and the next save works."""
     from sklearn.linear_model import LogisticRegression
@@ -290,7 +289,7 @@ def _labelled_months(snapshot) -> list:
     return sorted(snapshot.loc[snapshot["churned"].notna(), "month"].unique())
 
 
-@pytest.mark.rubric("p2.train.out_of_time", points=2)
+@pytest.mark.rubric("p2.train.out_of_time", points=1)
 def test_split_holds_out_the_latest_labelled_months(project_module, snapshot):
     """Training is out of time: fit on labelled months before the test months, evaluate on the latest ones."""
     train = project_module("churn_service.train")

@@ -39,7 +39,7 @@ def _run(
     return pd.read_parquet(out), pd.read_csv(rejects, dtype={"customer_id": str})
 
 
-@pytest.mark.rubric("p2.batch.accounting", points=3)
+@pytest.mark.rubric("p2.batch.accounting", points=2)
 def test_every_row_is_scored_or_rejected_with_a_reason(project_module, artifacts, tmp_path, customers):
     """Batch job, in chunks: rows in = scored + rejected; rejects name the field; scores carry the version.
 
@@ -96,7 +96,7 @@ def test_csv_input_is_scored_like_parquet(project_module, artifacts, tmp_path, c
     ), "CSV and Parquet inputs of the same rows must get the same scores."
 
 
-@pytest.mark.rubric("p2.batch.atomic_write", points=2)
+@pytest.mark.rubric("p2.batch.atomic_write", points=1)
 def test_failed_write_leaves_previous_output_intact(project_module, tmp_path, monkeypatch):
     """The batch output is written atomically: a write that fails midway leaves the old file intact."""
     pq = project_module("pyarrow.parquet")  # patched where the submission runs
@@ -125,7 +125,7 @@ def test_failed_write_leaves_previous_output_intact(project_module, tmp_path, mo
     assert not leftovers, f"A failed write left temporary files behind: {leftovers}; remove them on failure."
 
 
-@pytest.mark.rubric("p2.parity", points=3)
+@pytest.mark.rubric("p2.parity", points=2)
 def test_same_customer_same_probability_everywhere(
     project_module, artifacts, tmp_path, customers, make_client, need
 ):
