@@ -81,27 +81,39 @@ def fine_tuned_copy(project: str, learner: str, scratch: Path) -> Path:
     source = resolve_target("solutions", resolve_project(project))
     target = scratch / f"{project}-{learner}" / source.name
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-    env = {**os.environ, "COURSE_LEARNER": learner, "PYTHONPATH": str(target)}
+    path = os.pathsep.join(p for p in (str(target), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "COURSE_LEARNER": learner, "PYTHONPATH": path}
     subprocess.run([sys.executable, "-m", "ticket_triage.finetune"], cwd=target, env=env, check=True)
     return target
 
 
+def grade_in_world(project: str, learner: str, scratch: Path, problems: list[str]) -> None:
+    """Grade ``project``'s solution in ``learner``'s world; add what went wrong to ``problems``."""
+    target: str | Path = "solutions"
+    if project in FINE_TUNED:
+        try:
+            target = fine_tuned_copy(project, learner, scratch)
+        except subprocess.CalledProcessError as exc:
+            problems.append(f"{project} in {learner}'s world: the fine-tune failed (exit {exc.returncode})")
+            return
+    report = grade_submission(project, target, learner=learner)
+    prose = set() if (project, learner) in SAME_DATA else PROSE_ITEMS[project]
+    short = [i.id for i in report.items if i.earned < i.points and i.id not in prose]
+    kept = [i.id for i in report.items if i.id in prose and i.earned == i.points]
+    score = f"{report.score:g}/{report.max_score:g}"
+    print(f"{project} in {learner}'s world: {score} ({report.duration_s:.0f} s)", flush=True)
+    if short:
+        problems.append(f"{project} in {learner}'s world: the solution loses points on {short}")
+    if kept:
+        problems.append(f"{project} in {learner}'s world: {kept} kept the default world's numbers")
+
+
 def main() -> None:
     """Grade each world project's solution in its learners' worlds; exit 1 naming what went wrong."""
-    problems = []
-    scratch = Path(tempfile.mkdtemp(prefix="worlds-check-"))
-    for project, learner in plan():
-        target = fine_tuned_copy(project, learner, scratch) if project in FINE_TUNED else "solutions"
-        report = grade_submission(project, target, learner=learner)
-        prose = set() if (project, learner) in SAME_DATA else PROSE_ITEMS[project]
-        short = [i.id for i in report.items if i.earned < i.points and i.id not in prose]
-        kept = [i.id for i in report.items if i.id in prose and i.earned == i.points]
-        score = f"{report.score:g}/{report.max_score:g}"
-        print(f"{project} in {learner}'s world: {score} ({report.duration_s:.0f} s)")
-        if short:
-            problems.append(f"{project} in {learner}'s world: the solution loses points on {short}")
-        if kept:
-            problems.append(f"{project} in {learner}'s world: {kept} kept the default world's numbers")
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="worlds-check-") as scratch:
+        for project, learner in plan():
+            grade_in_world(project, learner, Path(scratch), problems)
     for project in (*EVERY_WORLD, *ROTATING):
         passing = passing_on_starter(project, learner=LEARNERS[0])
         print(f"{project}'s starter in {LEARNERS[0]}'s world: {len(passing)} graded tests pass")

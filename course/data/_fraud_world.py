@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from course.data._world_params import number, parameters
 from course.errors import CourseError
 
 CATEGORIES = (
@@ -100,19 +101,13 @@ class FraudLaws:
 
 
 def _number(world: dict[str, Any], key: str, default: float, low: float, high: float) -> float:
-    value = world.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-        raise FraudWorldError(f"world {key} must be a number between {low:g} and {high:g}, got {value!r}.")
-    return float(value)
+    return number(world.get(key, default), key, low, high, FraudWorldError)
 
 
-def check_world(world: dict[str, Any] | None) -> FraudLaws:
+def check_world(world: object) -> FraudLaws:
     """The laws of world parameters as :func:`sample_fraud` draws them (``{}`` or ``None``: the default
     world); a bad value raises :class:`FraudWorldError` naming it."""
-    world = dict(world or {})
-    unknown = sorted(set(world) - set(KEYS))
-    if unknown:
-        raise FraudWorldError(f"unknown fraud world parameters {unknown}; known: {list(KEYS)}.")
+    world = parameters(world, KEYS, FraudWorldError, "fraud")
     rate = _number(world, "fraud_rate", DEFAULT_FRAUD_RATE, 1e-4, 0.1) if "fraud_rate" in world else None
     pair = world.get("fraud_categories", list(DEFAULT_CATEGORIES))
     if (

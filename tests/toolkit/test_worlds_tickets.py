@@ -90,16 +90,23 @@ def test_learners_tickets_worlds_differ_in_the_lessons_not_only_in_the_noise(tic
     assert len(set(lessons.values())) == len(lessons), lessons
 
 
-def test_the_weakest_corner_of_the_tickets_ranges_still_plants_the_shift() -> None:
-    """The least casual phrasing and the rarest family plan, with the shifted categories at their rarest."""
-    low, high = tw.MIX_FACTOR_RANGE
+def _corner_mix(shifted_factor: float, other_factor: float) -> dict[str, float]:
+    """The pre-launch mix with the shifted categories' default shares times one factor, the others' times
+    the other, renormalised."""
     raw = {
-        c: s * (low if c in tickets.SHIFTED_CATEGORIES else high)
-        for c, s in zip(tw.OLD_CATEGORIES, tw.DEFAULT_MIX, strict=True)
+        c: share * (shifted_factor if c in tickets.SHIFTED_CATEGORIES else other_factor)
+        for c, share in zip(tw.OLD_CATEGORIES, tw.DEFAULT_MIX, strict=True)
     }
     total = sum(raw.values())
-    mix = {c: v / total for c, v in raw.items()}
-    mix[tw.OLD_CATEGORIES[0]] += 1.0 - sum(mix.values())
+    return {c: v / total for c, v in raw.items()}
+
+
+@pytest.mark.parametrize("shifted_rare", [True, False], ids=["shifted-rare", "shifted-common"])
+def test_the_corners_of_the_tickets_ranges_still_plant_the_shift(shifted_rare: bool) -> None:
+    """The least casual phrasing and the rarest family plan, with the shifted categories at their rarest
+    (each is learned from fewest labels) or at their most common (the stable ones learned from fewest)."""
+    low, high = tw.MIX_FACTOR_RANGE
+    mix = _corner_mix(low, high) if shifted_rare else _corner_mix(high, low)
     corner = {
         "category_mix": mix,
         "new_category_share": tw.NEW_SHARE_RANGE[0],
@@ -108,6 +115,27 @@ def test_the_weakest_corner_of_the_tickets_ranges_still_plants_the_shift() -> No
     world = tickets.generate(world=corner)
     found = tw.lessons(world.tickets, world.truth, world.launch_date)
     assert found["recall_drop"] > 0.04 and found["new_after"] > 0.06 and found["new_before"] == 0, found
+
+
+def test_the_extremes_of_the_sampler_pass_the_parameter_checks() -> None:
+    """One category at the highest factor and the others at the lowest (and the reverse), for each
+    category: the drawn shares stay within the range the generator accepts."""
+    low, high = tw.MIX_FACTOR_RANGE
+    for i in range(len(tw.OLD_CATEGORIES)):
+        for up, down in ((high, low), (low, high)):
+            raw = [share * (up if j == i else down) for j, share in enumerate(tw.DEFAULT_MIX)]
+            mix = {c: v / sum(raw) for c, v in zip(tw.OLD_CATEGORIES, raw, strict=True)}
+            tw.check_world({"category_mix": mix})  # raises when a share leaves the accepted range
+
+
+@pytest.mark.parametrize("bad", ["alice", ["category_mix"], 0.5])
+def test_a_world_that_is_not_a_mapping_is_refused_by_name(bad: object) -> None:
+    from course.data import fraud
+
+    with pytest.raises(ValueError, match="world must be the tickets world parameters"):
+        tickets.generate(**SMALL, world=bad)
+    with pytest.raises(ValueError, match="world must be the fraud world parameters"):
+        fraud.generate(n_transactions=1_000, world=bad)
 
 
 @pytest.mark.parametrize(
@@ -126,10 +154,11 @@ def test_a_bad_tickets_world_parameter_is_refused_by_name(key: str, bad: object)
         tickets.generate(**SMALL, world={key: bad})
 
 
-def test_the_split_of_project_6_follows_the_learners_world(monkeypatch) -> None:
+def test_the_split_of_project_6_follows_the_learners_world(tmp_path, monkeypatch) -> None:
     """Project 6's ``load_split`` reads ``course.worlds.current()``: the grader's ``COURSE_LEARNER``."""
     from course.paths import solutions_dir
 
+    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
     monkeypatch.syspath_prepend(str(solutions_dir() / "p6_triage"))
     from ticket_triage.dataset import load_split
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from course.worlds import DEFAULT_ID
 from ticket_triage.labels import majority_label
 
 
@@ -20,7 +21,7 @@ class Split:
     test: pd.DataFrame
     categories: tuple[str, ...]
     world: object
-    learner: str = "default"
+    learner: str = DEFAULT_ID
 
 
 def load_split(seed: int = 0, n_train: int = 1600, n_test: int = 240) -> Split:
@@ -29,7 +30,8 @@ def load_split(seed: int = 0, n_train: int = 1600, n_test: int = 240) -> Split:
     from course import worlds
     from course.data import tickets
 
-    world = worlds.current().tickets(seed=seed)
+    mine = worlds.current()
+    world = mine.tickets(seed=seed)
     launch = world.launch_date
     wide = world.annotations.pivot(index="ticket_id", columns="annotator", values="category")
     frame = world.tickets.set_index("ticket_id").join(wide).join(majority_label(world.annotations))
@@ -39,4 +41,4 @@ def load_split(seed: int = 0, n_train: int = 1600, n_test: int = 240) -> Split:
     after = frame.loc[gold.index.intersection(frame.index[frame["created_at"] >= launch])]
     after = after.drop(columns=["category"]).join(gold[["category", "urgency"]])
     test = after.sample(n=min(n_test, len(after)), random_state=seed).sort_index().reset_index()
-    return Split(train, test, tuple(tickets.CATEGORIES), world, worlds.current().learner)
+    return Split(train, test, tuple(tickets.CATEGORIES), world, mine.learner)

@@ -149,7 +149,7 @@ def test_no_pii_reaches_the_vendor_and_injections_cannot_lower_urgency(make_clie
     sent = "\n".join(str(m.get("content")) for r in vendor.requests() for m in r["messages"])
     leaked = [v for v in pii["text"] if v in sent]
     assert not leaked, f"{len(leaked)} raw PII values reached the vendor, e.g. {leaked[:2]}."
-    injected = truth[truth["injection"]].head(12)
+    injected = truth[truth["injection"] & ~truth.index.isin(pii["ticket_id"])].head(12)  # none answered yet
     lowered = []
     for ticket_id, row in injected.iterrows():
         body = tickets.loc[ticket_id, "body"]

@@ -44,10 +44,15 @@ def _check_world(results: dict) -> None:
     graded_in = worlds.current().learner
     assert results.get("world") == graded_in, (
         f"reports/ladder.json says it was measured in world {results.get('world')!r}, and you are graded in "
-        f"world {graded_in!r}: run llm.ipynb and triage.ipynb in your world (learner.toml; "
-        "dataset.load_split() draws its tickets from it) and keep results['world']."
+        f"world {graded_in!r}. The grader reran your notebooks in your world: when triage.ipynb stops on a "
+        "runs/finetune.json of another world, the old ladder stays. Run python -m ticket_triage.finetune in "
+        "your world (learner.toml), then llm.ipynb and triage.ipynb, and keep results['world']."
     )
-    generated = results.get("tickets_world") if isinstance(results.get("tickets_world"), dict) else {}
+    generated = results.get("tickets_world")
+    assert isinstance(generated, dict), (
+        "reports/ladder.json has no tickets_world: record split.world.params, the parameters that "
+        "generated the tickets the ladder was measured on."
+    )
     assert generated.get("world", {}) == worlds.current().params("tickets"), (
         "reports/ladder.json's tickets_world names tickets of another world than yours: keep "
         "dataset.load_split(), which draws worlds.current().tickets(), and record split.world.params."
