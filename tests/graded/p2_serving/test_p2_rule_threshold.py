@@ -179,12 +179,12 @@ def test_ready_says_where_the_rule_threshold_comes_from(project_module, artifact
         f"{missing.get('fallback_threshold_source')!r}: the rule then decides with the documented "
         f"FALLBACK_THRESHOLD ({constant}), and /ready must say so (source 'constant')."
     )
-    good = {k: record[k] for k in ("policy", "decision", "fitted_on")}
+    good = {k: v for k, v in record.items() if k != "value"}  # training's record, but for its value
     corrupt = {
         "a truncated file": '{"value": "0.3", "policy": ',
         "a bare number": "0.3",
         "a list": "[0.3]",
-        "a value that is a string": json.dumps({**good, "value": "0.3"}),
+        "a value that is a string": json.dumps({**good, "value": str(record["value"])}),
         "a value that is not finite": json.dumps({**good, "value": float("nan")}),
         "an unknown policy": json.dumps({**good, "value": 0.3, "policy": "generous"}),
         "no months": json.dumps({**good, "value": 0.3, "fitted_on": {"months": []}}),
