@@ -1,5 +1,9 @@
 """Versioned model artifacts: ``<artifact_dir>/<version>/{model.skops, metadata.json}``, ``CURRENT``.
 
+Next to them, ``fallback.json`` holds the fallback rule's threshold of the version ``CURRENT`` names: each
+version's ``metadata.json`` keeps its own copy (``fallback_rule``), and :func:`set_current` (so
+:func:`rollback` too) rewrites the file from the version it points at.
+
 A model file is loaded only after its SHA-256 matches the one recorded in ``metadata.json`` at training
 time, and only when every type it contains is on :data:`TRUSTED_TYPES` (skops refuses anything else).
 """
@@ -18,6 +22,8 @@ from typing import Any
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 POINTER_FILE = "CURRENT"
+FALLBACK_FILE = "fallback.json"
+RULE_KEY = "fallback_rule"  # the version's own copy of its fallback.json record, in metadata.json
 VERSION_PATTERN = re.compile(r"^v(\d{4,})$")
 
 # The only non-default types a model file may contain: what our training pipeline builds. Reviewed by hand;
@@ -93,7 +99,7 @@ def next_version(artifact_dir: Path) -> str:
     return f"v{last + 1:04d}"
 
 
-def _write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and ``os.replace``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -159,9 +165,16 @@ def read_current(artifact_dir: Path) -> str | None:
 
 
 def set_current(artifact_dir: Path, version: str) -> None:
-    """Point ``CURRENT`` at ``version`` (which must exist), atomically."""
-    # HINT: refuse unknown versions; write CURRENT through a temporary file and os.replace.
-    raise NotImplementedError("set_current: refuse unknown versions; write CURRENT through a temporary file and os.replace.")
+    """Point ``CURRENT`` at ``version`` (which must exist), atomically, and make :data:`FALLBACK_FILE` the
+    rule record of that version (its ``metadata.json``'s :data:`RULE_KEY`), atomically too.
+
+    A version without a record (trained before it was kept) leaves no ``fallback.json``: the rule then
+    decides with the documented constant rather than with another run's threshold.
+    """
+    # HINT: refuse unknown versions; write CURRENT through a temporary file and os.replace. Then the rule's
+    # HINT: file must describe the version CURRENT now names, never the run that wrote it last: write it
+    # HINT: (atomically too) from that version's metadata, or remove it when the version holds no record.
+    raise NotImplementedError("set_current: refuse unknown versions; write CURRENT through a temporary file and os.replace. Then the rule's file must describe the version CURRENT now names, never the run that wrote it last: write it (atomically too) from that version's metadata, or remove it when the version holds no record.")
 
 
 def rollback(artifact_dir: Path) -> tuple[str, str]:

@@ -201,7 +201,9 @@ def score_batch(frame, state: ModelState, threshold: float | None = None, chunk_
     rows the fallback rule scored, with the rule's own).
     """
     # HINT: per chunk: validate_rows -> score_frame on the valid rows -> keep each row's input position.
-    raise NotImplementedError("score_batch: per chunk: validate_rows -> score_frame on the valid rows -> keep each row's input position.")
+    # HINT: Decide each chunk with the threshold of whoever scored it: a chunk the fallback rule scored (the
+    # HINT: scores say so) is decided at the rule's own threshold from the state, not at the model's.
+    raise NotImplementedError("score_batch: per chunk: validate_rows -> score_frame on the valid rows -> keep each row's input position. Decide each chunk with the threshold of whoever scored it: a chunk the fallback rule scored (the scores say so) is decided at the rule's own threshold from the state, not at the model's.")
 
 
 def run_batch(

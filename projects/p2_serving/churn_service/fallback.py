@@ -15,31 +15,38 @@ simple: it is a safe default while the model is away, not a competitor to it.
 
 Its decision threshold is its own, and it belongs to the world the service runs in: training applies project
 1's contact policy (the one it applies to the model) to the rule's scores on the labelled months before the
-test months and writes the result to ``<artifact_dir>/fallback.json`` (:data:`FALLBACK_FILE`: the value, the
-policy and its costs, the months it was fitted on and the world), next to the version folders and outside
-them, because the rule does not change with the model and the file must be readable when the model is
-missing or fails its checksum. The rule learns nothing from data, so every labelled month before the test is
-out of sample for it: the policy sees all of them. The rule's probabilities are not the model's, so the
-model's threshold never applies to them.
+test months. The record (the value, the policy and its costs, the months it was fitted on and the world) is
+kept in the version's ``metadata.json`` (``fallback_rule``) and in ``<artifact_dir>/fallback.json``
+(:data:`FALLBACK_FILE`), next to the version folders and outside them, so that it is readable when the model
+is missing or fails its checksum; :func:`~churn_service.artifacts.set_current` (training, a rollback)
+rewrites that file from the version ``CURRENT`` names. The rule learns nothing from data, so every labelled
+month before the test is out of sample for it: the policy sees all of them. The rule's probabilities are
+not the model's, so the model's threshold never applies to them.
 
-:func:`read_rule_threshold` reads that file at start-up. Without it (no artifacts at all) the service
-decides with :data:`FALLBACK_THRESHOLD`, the documented constant: the default world's threshold (project 1's
-profit policy with the default costs and a 5 % capacity chose 0.45233 there, 112 contacts in 14,585
-customer-months, rounded down to four decimals, which contacts the same customers). A file that cannot be
-read or does not hold a threshold is never half-trusted: the constant is used and ``/ready`` names the file
-and the problem (``fallback_threshold_source: constant``, ``fallback_threshold_detail``).
+:func:`read_rule_threshold` reads that file at start-up and :func:`vet_rule_threshold` checks it against the
+served version's metadata. Whenever the artifact folder has no usable ``fallback.json`` (no file, a file
+that is not a complete record, or one that belongs to another run than the version ``CURRENT`` names) the
+service decides with :data:`FALLBACK_THRESHOLD`, the documented constant: the default world's threshold
+(project 1's profit policy with the default costs and a 5 % capacity chose 0.45233 there, 112 contacts in
+14,585 customer-months, rounded down to four decimals, which contacts the same customers). A file is never
+half-trusted: the constant is used and ``/ready`` names the file and the problem
+(``fallback_threshold_source: constant``, ``fallback_threshold_detail``).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from churn_service.artifacts import FALLBACK_FILE, RULE_KEY, write_text_atomic
+
 FALLBACK_VERSION = "fallback-rules-v1"
 FALLBACK_THRESHOLD = 0.4523
-FALLBACK_FILE = "fallback.json"
+POLICIES = ("profit", "capacity")
+DECISION_KEYS = ("capacity", "contact_cost", "saved_value", "save_rate")
 
 
 @dataclass(frozen=True)
@@ -59,22 +66,68 @@ class RuleThreshold:
 def save_rule_threshold(artifact_dir: Path, record: dict[str, Any]) -> Path:
     """Write ``record`` (``value``, ``policy``, ``decision``, ``fitted_on``, ``world``) as the artifact
     folder's :data:`FALLBACK_FILE`, atomically; return its path."""
-    from churn_service.artifacts import _write_text_atomic
-
     artifact_dir = Path(artifact_dir)
     artifact_dir.mkdir(parents=True, exist_ok=True)
     path = artifact_dir / FALLBACK_FILE
-    _write_text_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(path, json.dumps(record, indent=2, sort_keys=True) + "\n")
     return path
+
+
+def rule_record_problem(record: Any) -> str | None:
+    """What makes ``record`` unusable as the rule's threshold record, or None when it is complete.
+
+    Complete: a JSON object whose ``value`` is a finite number in [0, 1] (not a bool, not a string),
+    ``policy`` is ``"profit"`` or ``"capacity"``, ``decision`` is an object and ``fitted_on.months`` a
+    non-empty list of month strings.
+    """
+    if not isinstance(record, dict):
+        return f"it holds a JSON {type(record).__name__}, not an object"
+    value = record.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"value {value!r} is not a number"
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        return f"value {value!r} is not in [0, 1]"
+    if record.get("policy") not in POLICIES:
+        return f"policy {record.get('policy')!r} is not one of {POLICIES}"
+    if not isinstance(record.get("decision"), dict):
+        return f"decision {record.get('decision')!r} is not an object with the costs and capacity"
+    fitted_on = record.get("fitted_on")
+    months = fitted_on.get("months") if isinstance(fitted_on, dict) else None
+    if not isinstance(months, list) or not months or not all(isinstance(m, str) for m in months):
+        return f"fitted_on.months {months!r} is not a non-empty list of months"
+    return None
 
 
 def read_rule_threshold(artifact_dir: Path) -> RuleThreshold:
     """The rule's threshold for ``artifact_dir``: the one training fitted (:data:`FALLBACK_FILE`), else the
-    documented constant with the reason (no file; a file that is not JSON or holds no threshold in [0, 1])."""
+    documented constant with the reason (no file; a file that is not JSON or not a complete record)."""
     # HINT: no file -> the constant, source "constant", and a detail saying training writes the file; a file
-    # HINT: that does not parse, or whose "value" is not a real number in [0, 1] (a bool is not one), or that
-    # HINT: names no policy or months -> the constant too, with a detail naming the file and what is wrong.
-    raise NotImplementedError('read_rule_threshold: no file -> the constant, source "constant", and a detail saying training writes the file; a file that does not parse, or whose "value" is not a real number in [0, 1] (a bool is not one), or that names no policy or months -> the constant too, with a detail naming the file and what is wrong.')
+    # HINT: that does not parse, or is not an object, or whose "value" is not a finite number in [0, 1] (a
+    # HINT: bool or a string is not one), whose policy is not profit/capacity, whose decision is not an
+    # HINT: object or whose fitted_on.months is not a non-empty list -> the constant too, with a detail naming
+    # HINT: the file and what is wrong (rule_record_problem says what). Never convert what is there.
+    raise NotImplementedError('read_rule_threshold: no file -> the constant, source "constant", and a detail saying training writes the file; a file that does not parse, or is not an object, or whose "value" is not a finite number in [0, 1] (a bool or a string is not one), whose policy is not profit/capacity, whose decision is not an object or whose fitted_on.months is not a non-empty list -> the constant too, with a detail naming the file and what is wrong (rule_record_problem says what). Never convert what is there.')
+
+
+def _decision(record: Any) -> dict[str, Any]:
+    """The costs and capacity of a decision record (its policy, if it carries one, is compared apart)."""
+    return {k: record.get(k) for k in DECISION_KEYS} if isinstance(record, dict) else {}
+
+
+def vet_rule_threshold(rule: RuleThreshold, metadata: dict[str, Any] | None) -> RuleThreshold:
+    """``rule`` if its record belongs to the version ``CURRENT`` names (``metadata``, read even when the
+    model fails its checksum), else the constant with a detail naming :data:`FALLBACK_FILE` and the mismatch.
+
+    The version's own record (``metadata["fallback_rule"]``) must be the file's (value, policy, costs,
+    months, world); a version trained before that record was kept is compared by world, policy and costs
+    with its ``training_data`` and ``threshold``. A mismatch (a rollback that left the newer run's file, a
+    file copied by hand) is not half-trusted either: the constant decides, and retraining or ``set_current``
+    rewrites the file. Without metadata (no ``CURRENT``) there is nothing to compare: ``rule`` stands.
+    """
+    # HINT: compare the fitted record with what the served version says about its own rule threshold (its
+    # HINT: world, policy, costs and capacity; the whole record when the version keeps one); on any
+    # HINT: difference: the constant, source "constant", a detail that names the file and what differs.
+    raise NotImplementedError('vet_rule_threshold: compare the fitted record with what the served version says about its own rule threshold (its world, policy, costs and capacity; the whole record when the version keeps one); on any difference: the constant, source "constant", a detail that names the file and what differs.')
 
 
 def rule_score(frame):

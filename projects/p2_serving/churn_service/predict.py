@@ -13,6 +13,7 @@ from churn_service.artifacts import (
     current_version_dir,
     decision_threshold,
     load_verified_model,
+    read_metadata,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
 from churn_service.fallback import (
@@ -21,6 +22,7 @@ from churn_service.fallback import (
     RuleThreshold,
     read_rule_threshold,
     rule_score,
+    vet_rule_threshold,
 )
 from churn_service.schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
@@ -85,9 +87,10 @@ def load_model_state(artifact_dir: Path) -> ModelState:
     this artifact folder (the one training fitted, or the documented constant and why)."""
     # HINT: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError
     # HINT: and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions,
-    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py.
+    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it
+    # HINT: against the CURRENT version's metadata (readable even when its model fails its checksum).
     # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
-    raise NotImplementedError("load_model_state: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions, and is needed in both cases (a model can fail at predict time too): see fallback.py. (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.")
+    raise NotImplementedError("load_model_state: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions, and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it against the CURRENT version's metadata (readable even when its model fails its checksum). (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.")
 
 
 def rows_to_frame(rows: Iterable[Mapping[str, Any]]):

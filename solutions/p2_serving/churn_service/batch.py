@@ -270,6 +270,8 @@ def score_batch(frame, state: ModelState, threshold: float | None = None, chunk_
     """
     # BEGIN SOLUTION
     # HINT: per chunk: validate_rows -> score_frame on the valid rows -> keep each row's input position.
+    # HINT: Decide each chunk with the threshold of whoever scored it: a chunk the fallback rule scored (the
+    # HINT: scores say so) is decided at the rule's own threshold from the state, not at the model's.
     import numpy as np
     import pandas as pd
 

@@ -13,6 +13,7 @@ from churn_service.artifacts import (
     current_version_dir,
     decision_threshold,
     load_verified_model,
+    read_metadata,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
 from churn_service.fallback import (
@@ -21,6 +22,7 @@ from churn_service.fallback import (
     RuleThreshold,
     read_rule_threshold,
     rule_score,
+    vet_rule_threshold,
 )
 from churn_service.schema import CATEGORICAL_FEATURES, NUMERIC_FEATURES
 
@@ -86,9 +88,14 @@ def load_model_state(artifact_dir: Path) -> ModelState:
     # BEGIN SOLUTION
     # HINT: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError
     # HINT: and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions,
-    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py.
+    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it
+    # HINT: against the CURRENT version's metadata (readable even when its model fails its checksum).
     # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
-    rule = read_rule_threshold(artifact_dir)
+    try:  # the served version's own word on its rule threshold, readable even when its model is not
+        served = read_metadata(current_version_dir(artifact_dir))
+    except ArtifactError:
+        served = None
+    rule = vet_rule_threshold(read_rule_threshold(artifact_dir), served)
     if rule.detail:
         logger.warning("fallback rule threshold: %s", rule.detail)
     try:

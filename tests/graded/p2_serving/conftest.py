@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,50 @@ def float_fields() -> tuple[str, ...]:
     """The number fields that are not integers (a fixture: graded tests of every project share one session,
     so ``from conftest import ...`` could find another project's conftest)."""
     return tuple(name for name in NUMERIC if name not in INTEGER)
+
+
+def _rule_scores(frame):
+    """The README's fallback formula, computed by the grader, vectorised."""
+    import numpy as np
+
+    logit = np.full(len(frame), -3.0)
+    logit += 1.0 * (frame["contract"].to_numpy() == "monthly")
+    logit += 0.8 * (frame["tenure_days"].to_numpy(dtype=float) < 180)
+    logit += 0.7 * np.minimum(frame["failed_payments_90d"].to_numpy(dtype=float), 3)
+    logit += 0.4 * np.minimum(frame["tickets_30d"].to_numpy(dtype=float), 3)
+    logit += 0.8 * (frame["days_since_last_activity"].to_numpy(dtype=float) >= 14)
+    logit += 1.5 * np.clip(-frame["usage_trend_28d"].to_numpy(dtype=float), 0.0, 1.0)
+    return 1.0 / (1.0 + np.exp(-logit))
+
+
+def _policy_threshold(y, p, policy: str, decision: dict) -> float:
+    """The README's policies (project 1's), computed by the grader: capacity = the k-th highest score, k the
+    capacity's count; profit = the most profitable top-k within the capacity (1.0 when no k is profitable).
+    ``decision`` must name capacity, contact_cost, saved_value and save_rate: no default is assumed."""
+    import numpy as np
+
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    order = np.argsort(-p, kind="stable")
+    k_max = max(1, math.floor(decision["capacity"] * len(p) + 1e-9))
+    if policy == "capacity":
+        return float(p[order][k_max - 1])
+    gain = decision["save_rate"] * decision["saved_value"]
+    profit = np.cumsum(y[order])[:k_max] * gain - np.arange(1, k_max + 1) * decision["contact_cost"]
+    k = int(np.argmax(profit)) + 1
+    return 1.0 if profit[k - 1] <= 0 else float(p[order][k - 1])
+
+
+@pytest.fixture(scope="session")
+def rule_scores() -> Callable[[Any], Any]:
+    """``rule_scores(frame)``: the README's fallback rule, computed by the grader (a fixture: graded tests of
+    every project share one session, so ``from conftest import`` is unsafe)."""
+    return _rule_scores
+
+
+@pytest.fixture(scope="session")
+def policy_threshold() -> Callable[..., float]:
+    """``policy_threshold(y, scores, policy, decision)``: project 1's policy, computed by the grader."""
+    return _policy_threshold
 
 
 @pytest.fixture(scope="session")

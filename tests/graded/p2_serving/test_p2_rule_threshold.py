@@ -15,38 +15,17 @@ from pathlib import Path
 import pytest
 
 FALLBACK_FILE = "fallback.json"
-TRAIN_WORLD = {"seed": 3, "n_customers": 400, "months": 14}
-"""train()'s own world in these tests: 14 months hold the learner's drift month, so the learner's world and
-the default world differ in the test months' churn (a world that only differs after month 8 would not)."""
+TRAIN_WORLD = {"seed": 3, "n_customers": 400, "months": 16}
+"""train()'s own world in these tests: 16 months put the two test months at January and February 2025, at or
+after every learner's drift month (index 11 or 12, December 2024 or January 2025, in
+``course.data._churn_world``), so the learner's world and the default world differ in the test months'
+churn (a world that only differs after month 8 would not)."""
+DECISION_KEYS = ("capacity", "contact_cost", "saved_value", "save_rate")
 
 
-def _rule_scores(frame):
-    """The README's fallback formula, computed by the grader, vectorised."""
-    import numpy as np
-
-    logit = np.full(len(frame), -3.0)
-    logit += 1.0 * (frame["contract"].to_numpy() == "monthly")
-    logit += 0.8 * (frame["tenure_days"].to_numpy(dtype=float) < 180)
-    logit += 0.7 * np.minimum(frame["failed_payments_90d"].to_numpy(dtype=float), 3)
-    logit += 0.4 * np.minimum(frame["tickets_30d"].to_numpy(dtype=float), 3)
-    logit += 0.8 * (frame["days_since_last_activity"].to_numpy(dtype=float) >= 14)
-    logit += 1.5 * np.clip(-frame["usage_trend_28d"].to_numpy(dtype=float), 0.0, 1.0)
-    return 1.0 / (1.0 + np.exp(-logit))
-
-
-def _policy_threshold(y, p, policy: str, decision: dict) -> float:
-    """Project 1's policies, computed by the grader (the same as test_p2_threshold's)."""
-    import numpy as np
-
-    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
-    order = np.argsort(-p, kind="stable")
-    k_max = max(1, math.floor(decision["capacity"] * len(p) + 1e-9))
-    if policy == "capacity":
-        return float(p[order][k_max - 1])
-    gain = decision["save_rate"] * decision["saved_value"]
-    profit = np.cumsum(y[order])[:k_max] * gain - np.arange(1, k_max + 1) * decision["contact_cost"]
-    k = int(np.argmax(profit)) + 1
-    return 1.0 if profit[k - 1] <= 0 else float(p[order][k - 1])
+def _costs(decision) -> dict:
+    """The costs and capacity of a decision record (a learner may also keep the policy in it)."""
+    return {k: decision.get(k) for k in DECISION_KEYS} if isinstance(decision, dict) else {}
 
 
 def _rule_record(folder: Path) -> dict:
@@ -73,14 +52,14 @@ def _rule_record(folder: Path) -> dict:
     return record
 
 
-def _expected_rule_threshold(snapshot, record: dict) -> float:
+def _expected_rule_threshold(snapshot, record: dict, rule_scores, policy_threshold) -> float:
     """The record's policy applied to the grader's rule scores on the labelled rows of the months it names."""
     import pandas as pd
 
     months = pd.to_datetime(pd.Series(record["fitted_on"].get("months", [])))
     rows = snapshot[snapshot["month"].isin(months) & snapshot["churned"].notna()]
-    return _policy_threshold(
-        rows["churned"].astype(int), _rule_scores(rows), record["policy"], record["decision"]
+    return policy_threshold(
+        rows["churned"].astype(int), rule_scores(rows), record["policy"], record["decision"]
     )
 
 
@@ -92,7 +71,9 @@ def _tamper(artifacts: Path) -> None:
 
 
 @pytest.mark.rubric("p2.fallback.threshold_fitted", points=2)
-def test_training_fits_the_rule_threshold_before_the_test(trained_two, snapshot, need):
+def test_training_fits_the_rule_threshold_before_the_test(
+    trained_two, snapshot, need, rule_scores, policy_threshold
+):
     """Training fits the rule's threshold by the model's policy on labelled months before the test months."""
     import pandas as pd
 
@@ -100,12 +81,15 @@ def test_training_fits_the_rule_threshold_before_the_test(trained_two, snapshot,
     record = _rule_record(folder)
     metadata = json.loads((folder / "v0002" / "metadata.json").read_text())
     model_record = metadata.get("threshold") if isinstance(metadata.get("threshold"), dict) else {}
-    assert record["policy"] == model_record.get("policy") and record["decision"] == model_record.get(
-        "decision"
-    ), (
-        f"{FALLBACK_FILE} says policy {record['policy']!r} with {record['decision']}, the model's threshold "
-        f"{model_record.get('policy')!r} with {model_record.get('decision')}: the rule's threshold answers "
-        "the same question for the same team, so fit it with the same policy, costs and capacity."
+    assert record["policy"] == model_record.get("policy"), (
+        f"{FALLBACK_FILE} says policy {record['policy']!r}, the model's threshold "
+        f"{model_record.get('policy')!r}: the rule's threshold answers the same question for the same team, "
+        "so fit it with the same policy."
+    )
+    ours, theirs = _costs(record["decision"]), _costs(model_record.get("decision"))
+    assert ours == theirs and None not in ours.values(), (
+        f"{FALLBACK_FILE} records the costs and capacity {ours}, the model's threshold {theirs}: fit the "
+        f"rule's threshold with the same {', '.join(DECISION_KEYS)} and record them under decision."
     )
     months = pd.to_datetime(pd.Series(record["fitted_on"].get("months", [])))
     test_months = pd.to_datetime(pd.Series(metadata["training_data"]["test_months"]))
@@ -113,7 +97,7 @@ def test_training_fits_the_rule_threshold_before_the_test(trained_two, snapshot,
         f"The rule's threshold was fitted on {list(months.dt.date)}, which reach the test months "
         f"{list(test_months.dt.date)}: fit it on labelled months before the test, never on the test."
     )
-    want = _expected_rule_threshold(snapshot, record)
+    want = _expected_rule_threshold(snapshot, record, rule_scores, policy_threshold)
     assert isinstance(record["value"], int | float) and record["value"] == pytest.approx(want, abs=1e-9), (
         f"{FALLBACK_FILE} says value {record['value']!r}, but the {record['policy']} policy gives {want:.6f} "
         f"on the rule's scores of the months it names ({list(months.dt.date)}) in your world: apply the "
@@ -123,7 +107,7 @@ def test_training_fits_the_rule_threshold_before_the_test(trained_two, snapshot,
 
 @pytest.mark.rubric("p2.fallback.threshold_served", points=2)
 def test_fallback_answers_decide_at_the_fitted_rule_threshold(
-    project_module, artifacts, make_client, customers, tmp_path
+    project_module, artifacts, make_client, customers, tmp_path, rule_scores
 ):
     """With a model failing its checksum, /predict/batch and the batch job decide at fallback.json's value."""
     import numpy as np
@@ -143,7 +127,7 @@ def test_fallback_answers_decide_at_the_fitted_rule_threshold(
     bodies = [
         {**base, "customer_id": f"T{i:03d}", "usage_trend_28d": round(x, 6)} for i, x in enumerate(trends)
     ]
-    scores = _rule_scores(pd.DataFrame(bodies))
+    scores = rule_scores(pd.DataFrame(bodies))
     expected = [bool(s >= fitted) for s in scores]
     _tamper(artifacts)
     client = make_client(artifacts)
@@ -195,15 +179,78 @@ def test_ready_says_where_the_rule_threshold_comes_from(project_module, artifact
         f"{missing.get('fallback_threshold_source')!r}: the rule then decides with the documented "
         f"FALLBACK_THRESHOLD ({constant}), and /ready must say so (source 'constant')."
     )
-    (artifacts / FALLBACK_FILE).write_text('{"value": "0.3", "policy": ')
-    broken = make_client(artifacts).get("/ready")
-    body = broken.json() if broken.status_code in (200, 503) else {}
-    assert body.get("fallback_threshold_source") == "constant" and FALLBACK_FILE in str(
-        body.get("fallback_threshold_detail", "")
+    good = {k: v for k, v in record.items() if k != "value"}  # training's record, but for its value
+    corrupt = {
+        "a truncated file": '{"value": "0.3", "policy": ',
+        "a bare number": "0.3",
+        "a list": "[0.3]",
+        "a value that is a string": json.dumps({**good, "value": str(record["value"])}),
+        "a value that is not finite": json.dumps({**good, "value": float("nan")}),
+        "an unknown policy": json.dumps({**good, "value": 0.3, "policy": "generous"}),
+        "no months": json.dumps({**good, "value": 0.3, "fitted_on": {"months": []}}),
+    }
+    for what, text in corrupt.items():
+        (artifacts / FALLBACK_FILE).write_text(text)
+        broken = make_client(artifacts).get("/ready")
+        body = broken.json() if broken.status_code in (200, 503) else {}
+        assert (
+            body.get("fallback_threshold_source") == "constant"
+            and body.get("fallback_threshold") == pytest.approx(constant)
+            and FALLBACK_FILE in str(body.get("fallback_threshold_detail", ""))
+        ), (
+            f"With {what} in {FALLBACK_FILE} ({text[:60]}), /ready answered {broken.status_code} "
+            f"{broken.text[:300]}: never half-trust the file (a string is not a threshold, a number alone is "
+            "not a record); use the constant, say so (source 'constant') and name the file and the problem "
+            "in fallback_threshold_detail."
+        )
+
+
+@pytest.mark.rubric("p2.fallback.threshold_served", points=1)
+def test_rollback_serves_the_rule_threshold_of_the_version_it_serves(
+    project_module, snapshot, train_config, make_client, tmp_path
+):
+    """After a rollback across runs with different [decision] sections, the rule decides with the threshold
+    of the version served, not with the newer run's; a fallback.json of another run is not trusted."""
+    train = project_module("churn_service.train")
+    artifacts = project_module("churn_service.artifacts")
+    folder = tmp_path / "artifacts"
+    records = []
+    for decision in ({"policy": "capacity", "capacity": 0.02}, {"policy": "profit", "capacity": 0.05}):
+        config = train_config.model_copy(update={"decision": train.DecisionParams(**decision)})
+        try:
+            train.train_on_snapshot(snapshot, config, folder)
+        except Exception as exc:
+            pytest.fail(f"Training failed ({type(exc).__name__}: {exc}): it must work first.", pytrace=False)
+        records.append(_rule_record(folder))
+    older, newer = records
+    assert older["value"] != pytest.approx(newer["value"]), "grader precondition: the two runs must differ"
+    artifacts.rollback(folder)
+    on_disk = _rule_record(folder)
+    assert (on_disk["value"], on_disk["policy"]) == (older["value"], older["policy"]), (
+        f"After rolling back to v0001 ({older['policy']} policy, rule threshold {older['value']:.6f}), "
+        f"{FALLBACK_FILE} still says {on_disk['policy']} with {on_disk['value']:.6f}, the newer run's: the "
+        "rule would decide the served version's customers with another run's threshold. Keep each version's "
+        "rule record with the version and make set_current/rollback rewrite the file from the version they "
+        "point at (atomically)."
+    )
+    ready = make_client(folder).get("/ready").json()
+    assert ready.get("fallback_threshold_source") == "fitted" and ready.get("fallback_threshold") == (
+        pytest.approx(older["value"])
     ), (
-        f"With a corrupt {FALLBACK_FILE}, /ready answered {broken.status_code} {broken.text[:300]}: never "
-        "half-trust the file; use the constant, say so (source 'constant') and name the file and the problem "
-        "in fallback_threshold_detail."
+        f"After the rollback /ready says fallback_threshold {ready.get('fallback_threshold')!r} from "
+        f"{ready.get('fallback_threshold_source')!r}; the served version v0001's rule threshold is "
+        f"{older['value']:.6f} (fitted)."
+    )
+    (folder / FALLBACK_FILE).write_text(json.dumps(newer))  # a stale file: another run's record
+    stale = make_client(folder).get("/ready").json()
+    assert stale.get("fallback_threshold") != pytest.approx(newer["value"]) and FALLBACK_FILE in str(
+        stale.get("fallback_threshold_detail", "")
+    ), (
+        f"With CURRENT at v0001 and the newer run's {FALLBACK_FILE} ({newer['policy']}, "
+        f"{newer['value']:.6f}), /ready says fallback_threshold {stale.get('fallback_threshold')!r}, detail "
+        f"{stale.get('fallback_threshold_detail')!r}: compare the file with the served version's metadata "
+        "(world, policy, costs) at start-up, never decide with another run's threshold, and name the file "
+        "and the mismatch in fallback_threshold_detail."
     )
 
 

@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 import pytest
 
 DECISION_KEYS = ("capacity", "contact_cost", "saved_value", "save_rate")
-
-
-def _policy_threshold(y, p, policy: str, decision: dict) -> float:
-    """The README's policies, computed by the grader: capacity = the k-th highest score; profit = the most
-    profitable top-k within the capacity (1.0 when no k is profitable)."""
-    import numpy as np
-
-    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
-    order = np.argsort(-p, kind="stable")
-    k_max = max(1, math.floor(decision["capacity"] * len(p) + 1e-9))
-    if policy == "capacity":
-        return float(p[order][k_max - 1])
-    gain = decision["save_rate"] * decision["saved_value"]
-    profit = np.cumsum(y[order])[:k_max] * gain - np.arange(1, k_max + 1) * decision["contact_cost"]
-    k = int(np.argmax(profit)) + 1
-    return 1.0 if profit[k - 1] <= 0 else float(p[order][k - 1])
 
 
 def _metadata(folder: Path) -> dict:
@@ -43,7 +26,7 @@ def _threshold_record(metadata: dict) -> dict:
 
 
 @pytest.mark.rubric("p2.threshold.policy", points=2)
-def test_training_records_the_policy_threshold(project_module, trained_two, snapshot, need):
+def test_training_records_the_policy_threshold(project_module, trained_two, snapshot, need, policy_threshold):
     """Training records project 1's policy threshold, chosen on labelled months between fit and test."""
     import pandas as pd
 
@@ -72,7 +55,7 @@ def test_training_records_the_policy_threshold(project_module, trained_two, snap
     )
     rows = snapshot[snapshot["month"].isin(months)]
     p = model.predict_proba(train.features_of(rows))[:, 1]
-    want = _policy_threshold(rows["churned"].astype(int), p, record["policy"], decision)
+    want = policy_threshold(rows["churned"].astype(int), p, record["policy"], decision)
     assert record["value"] == pytest.approx(want, abs=1e-9), (
         f"threshold.value is {record['value']}, but the {record['policy']} policy with {decision} gives "
         f"{want:.6f} on the model's scores of the months it names: apply the policy to those scores."
