@@ -21,8 +21,7 @@ kept in the version's ``metadata.json`` (``fallback_rule``) and in ``<artifact_d
 is missing or fails its checksum; :func:`~churn_service.artifacts.set_current` (training, a rollback)
 removes that file, moves ``CURRENT``, then writes the file from the version ``CURRENT`` now names. The rule
 learns nothing from data, so every labelled month before the test is out of sample for it: the policy sees
-all of them. The rule's probabilities are
-not the model's, so the model's threshold never applies to them.
+all of them. The rule's probabilities are not the model's, so the model's threshold never applies to them.
 
 :func:`read_rule_threshold` reads that file at start-up and :func:`vet_rule_threshold` checks it against the
 served version's metadata. Whenever the artifact folder has no usable ``fallback.json`` (no file; a file
