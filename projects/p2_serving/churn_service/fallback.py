@@ -19,14 +19,16 @@ test months. The record (the value, the policy and its costs, the months it was 
 kept in the version's ``metadata.json`` (``fallback_rule``) and in ``<artifact_dir>/fallback.json``
 (:data:`FALLBACK_FILE`), next to the version folders and outside them, so that it is readable when the model
 is missing or fails its checksum; :func:`~churn_service.artifacts.set_current` (training, a rollback)
-rewrites that file from the version ``CURRENT`` names. The rule learns nothing from data, so every labelled
-month before the test is out of sample for it: the policy sees all of them. The rule's probabilities are
-not the model's, so the model's threshold never applies to them.
+removes that file, moves ``CURRENT``, then writes the file from the version ``CURRENT`` now names. The rule
+learns nothing from data, so every labelled month before the test is out of sample for it: the policy sees
+all of them. The rule's probabilities are not the model's, so the model's threshold never applies to them.
 
 :func:`read_rule_threshold` reads that file at start-up and :func:`vet_rule_threshold` checks it against the
-served version's metadata. Whenever the artifact folder has no usable ``fallback.json`` (no file, a file
-that is not a complete record, or one that belongs to another run than the version ``CURRENT`` names) the
-service decides with :data:`FALLBACK_THRESHOLD`, the documented constant: the default world's threshold
+served version's metadata. Whenever the artifact folder has no usable ``fallback.json`` (no file; a file
+that is not a complete record; a record that differs from the one the version ``CURRENT`` names keeps, in
+value, policy, costs, months or world, or for a version without one in world, policy or costs; or a
+``CURRENT`` naming a version whose metadata cannot be read) the service decides with
+:data:`FALLBACK_THRESHOLD`, the documented constant: the default world's threshold
 (project 1's profit policy with the default costs and a 5 % capacity chose 0.45233 there, 112 contacts in
 14,585 customer-months, rounded down to four decimals, which contacts the same customers). A file is never
 half-trusted: the constant is used and ``/ready`` names the file and the problem
@@ -36,7 +38,6 @@ half-trusted: the constant is used and ``/ready`` names the file and the problem
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -73,6 +74,15 @@ def save_rule_threshold(artifact_dir: Path, record: dict[str, Any]) -> Path:
     return path
 
 
+def _show(value: Any, limit: int = 80) -> str:
+    """``repr(value)``, cut to ``limit`` characters; never raises (an int of more than 4300 digits does)."""
+    try:
+        text = repr(value)
+    except ValueError:
+        return f"<{type(value).__name__} too large to print>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def rule_record_problem(record: Any) -> str | None:
     """What makes ``record`` unusable as the rule's threshold record, or None when it is complete.
 
@@ -80,22 +90,10 @@ def rule_record_problem(record: Any) -> str | None:
     ``policy`` is ``"profit"`` or ``"capacity"``, ``decision`` is an object and ``fitted_on.months`` a
     non-empty list of month strings.
     """
-    if not isinstance(record, dict):
-        return f"it holds a JSON {type(record).__name__}, not an object"
-    value = record.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"value {value!r} is not a number"
-    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
-        return f"value {value!r} is not in [0, 1]"
-    if record.get("policy") not in POLICIES:
-        return f"policy {record.get('policy')!r} is not one of {POLICIES}"
-    if not isinstance(record.get("decision"), dict):
-        return f"decision {record.get('decision')!r} is not an object with the costs and capacity"
-    fitted_on = record.get("fitted_on")
-    months = fitted_on.get("months") if isinstance(fitted_on, dict) else None
-    if not isinstance(months, list) or not months or not all(isinstance(m, str) for m in months):
-        return f"fitted_on.months {months!r} is not a non-empty list of months"
-    return None
+    # HINT: check what is there, field by field, and convert nothing: an int or a float that is not a bool,
+    # HINT: compared with 0 and 1 (a NaN or an infinity fails that comparison; an int of any size does not
+    # HINT: overflow it), a policy from POLICIES, an object, a list of strings. Return a short reason.
+    raise NotImplementedError("rule_record_problem: check what is there, field by field, and convert nothing: an int or a float that is not a bool, compared with 0 and 1 (a NaN or an infinity fails that comparison; an int of any size does not overflow it), a policy from POLICIES, an object, a list of strings. Return a short reason.")
 
 
 def read_rule_threshold(artifact_dir: Path) -> RuleThreshold:
@@ -105,8 +103,9 @@ def read_rule_threshold(artifact_dir: Path) -> RuleThreshold:
     # HINT: that does not parse, or is not an object, or whose "value" is not a finite number in [0, 1] (a
     # HINT: bool or a string is not one), whose policy is not profit/capacity, whose decision is not an
     # HINT: object or whose fitted_on.months is not a non-empty list -> the constant too, with a detail naming
-    # HINT: the file and what is wrong (rule_record_problem says what). Never convert what is there.
-    raise NotImplementedError('read_rule_threshold: no file -> the constant, source "constant", and a detail saying training writes the file; a file that does not parse, or is not an object, or whose "value" is not a finite number in [0, 1] (a bool or a string is not one), whose policy is not profit/capacity, whose decision is not an object or whose fitted_on.months is not a non-empty list -> the constant too, with a detail naming the file and what is wrong (rule_record_problem says what). Never convert what is there.')
+    # HINT: the file and what is wrong. Never convert what is there; a file too large, too deep or not UTF-8
+    # HINT: to parse is unreadable, not a crash at start-up.
+    raise NotImplementedError('read_rule_threshold: no file -> the constant, source "constant", and a detail saying training writes the file; a file that does not parse, or is not an object, or whose "value" is not a finite number in [0, 1] (a bool or a string is not one), whose policy is not profit/capacity, whose decision is not an object or whose fitted_on.months is not a non-empty list -> the constant too, with a detail naming the file and what is wrong. Never convert what is there; a file too large, too deep or not UTF-8 to parse is unreadable, not a crash at start-up.')
 
 
 def _decision(record: Any) -> dict[str, Any]:
@@ -122,7 +121,9 @@ def vet_rule_threshold(rule: RuleThreshold, metadata: dict[str, Any] | None) -> 
     months, world); a version trained before that record was kept is compared by world, policy and costs
     with its ``training_data`` and ``threshold``. A mismatch (a rollback that left the newer run's file, a
     file copied by hand) is not half-trusted either: the constant decides, and retraining or ``set_current``
-    rewrites the file. Without metadata (no ``CURRENT``) there is nothing to compare: ``rule`` stands.
+    rewrites the file. ``metadata`` is None only when there is no ``CURRENT`` at all: there is nothing to
+    compare then, and ``rule`` stands (a ``CURRENT`` whose metadata cannot be read is the caller's to
+    refuse: see :func:`~churn_service.predict.load_model_state`).
     """
     # HINT: compare the fitted record with what the served version says about its own rule threshold (its
     # HINT: world, policy, costs and capacity; the whole record when the version keeps one); on any

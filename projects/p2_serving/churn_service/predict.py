@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from churn_service.artifacts import (
+    FALLBACK_FILE,
+    POINTER_FILE,
     ArtifactError,
-    current_version_dir,
+    ArtifactMissingError,
     decision_threshold,
     load_verified_model,
+    read_current,
     read_metadata,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
@@ -85,12 +88,14 @@ def load_model_state(artifact_dir: Path) -> ModelState:
     """Load the CURRENT version if it passes its checksum and records its decision threshold; otherwise a
     degraded state naming the reason. Either way, the state carries the fallback rule's own threshold for
     this artifact folder (the one training fitted, or the documented constant and why)."""
-    # HINT: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError
-    # HINT: and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions,
-    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it
-    # HINT: against the CURRENT version's metadata (readable even when its model fails its checksum).
+    # HINT: the version folder CURRENT names (read it once) + load_verified_model + decision_threshold;
+    # HINT: catch ArtifactError and keep its .reason. The rule's threshold lives in the artifact folder,
+    # HINT: outside the versions, and is needed in both cases (a model can fail at predict time too): see
+    # HINT: fallback.py. Check it against the CURRENT version's metadata (readable even when its model fails
+    # HINT: its checksum); only without any CURRENT is there nothing to check it against. CURRENT naming a
+    # HINT: version whose metadata cannot be read leaves the file unchecked: the constant, and say why.
     # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
-    raise NotImplementedError("load_model_state: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions, and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it against the CURRENT version's metadata (readable even when its model fails its checksum). (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.")
+    raise NotImplementedError("load_model_state: the version folder CURRENT names (read it once) + load_verified_model + decision_threshold; catch ArtifactError and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions, and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it against the CURRENT version's metadata (readable even when its model fails its checksum); only without any CURRENT is there nothing to check it against. CURRENT naming a version whose metadata cannot be read leaves the file unchecked: the constant, and say why. (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.")
 
 
 def rows_to_frame(rows: Iterable[Mapping[str, Any]]):

@@ -12,9 +12,9 @@ was fitted on are recorded in ``metadata.json`` under ``threshold``: the service
 
 The fallback rule (:mod:`churn_service.fallback`) gets its own threshold by the same policy, applied to the
 rule's scores on every labelled month before the test months (the rule learns nothing, so all of them are
-out of sample for it); training records it in the version's ``metadata.json`` (``fallback_rule``) and writes
-it to ``<artifact_dir>/fallback.json``, outside the version folders, where the service finds it even when no
-model can be loaded; ``set_current`` (and so a rollback) rewrites that file from the version it points at.
+out of sample for it); training records it in the version's ``metadata.json`` (``fallback_rule``), and
+``set_current`` (so training and a rollback) writes the version's record to ``<artifact_dir>/fallback.json``,
+outside the version folders, where the service finds it even when no model can be loaded.
 ``train`` draws the snapshot from your world (``course.worlds.current()``: ``learner.toml``, or the world the
 grader names), and both records say which.
 """
@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from churn_service.artifacts import RULE_KEY, next_version, save_artifact, set_current
-from churn_service.fallback import rule_score, save_rule_threshold
+from churn_service.fallback import rule_score
 from churn_service.schema import CATEGORICAL_FEATURES, CATEGORIES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
 
 LABEL = "churned"
@@ -213,16 +213,16 @@ def train_on_snapshot(
     """Fit, evaluate and save a new version from a snapshot; point CURRENT at it; return its folder.
 
     Also fits the fallback rule's threshold on the labelled months before the test and records it in the
-    version's metadata (``fallback_rule``) and in ``artifact_dir/fallback.json``. ``world`` names the world
-    the snapshot was drawn from (recorded in both).
+    version's metadata (``fallback_rule``), which :func:`~churn_service.artifacts.set_current` copies to
+    ``artifact_dir/fallback.json``. ``world`` names the world the snapshot was drawn from (recorded in both).
     """
     # HINT: split_out_of_time twice (test months, then the threshold's validation months before them) ->
     # HINT: build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between,
     # HINT: choose_threshold on the validation months' scores and record it under "threshold".
     # HINT: The rule's own threshold: fit_rule_threshold on every labelled month before the test (never the
-    # HINT: test months), with the world, into the version's metadata (RULE_KEY) and into fallback.json next
-    # HINT: to the version folders (fallback.py), before CURRENT moves.
-    raise NotImplementedError("train_on_snapshot: split_out_of_time twice (test months, then the threshold's validation months before them) -> build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between, choose_threshold on the validation months' scores and record it under \"threshold\". The rule's own threshold: fit_rule_threshold on every labelled month before the test (never the test months), with the world, into the version's metadata (RULE_KEY) and into fallback.json next to the version folders (fallback.py), before CURRENT moves.")
+    # HINT: test months), with the world, into the version's metadata (RULE_KEY); set_current makes the
+    # HINT: artifact folder's fallback.json (next to the version folders, see fallback.py) from it.
+    raise NotImplementedError("train_on_snapshot: split_out_of_time twice (test months, then the threshold's validation months before them) -> build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between, choose_threshold on the validation months' scores and record it under \"threshold\". The rule's own threshold: fit_rule_threshold on every labelled month before the test (never the test months), with the world, into the version's metadata (RULE_KEY); set_current makes the artifact folder's fallback.json (next to the version folders, see fallback.py) from it.")
 
 
 def train(config: TrainConfig, artifact_dir: Path | None = None) -> Path:
@@ -231,10 +231,17 @@ def train(config: TrainConfig, artifact_dir: Path | None = None) -> Path:
     Your world is the one ``learner.toml`` names (``course init``; the default world without it): its base
     rate and its drift are yours, and so are the model's metrics and both thresholds.
     """
+    world, snapshot = world_snapshot(config)
+    return train_on_snapshot(snapshot, config, artifact_dir, world=world.learner)
+
+
+def world_snapshot(config: TrainConfig):
+    """Return ``(world, snapshot)``: your world (``course.worlds.current()``) and the monthly snapshot of its
+    churn data with ``config``'s seed, size and months, the data :func:`train` trains on."""
     # HINT: course.worlds knows which world is yours (learner.toml, or the one the grader names); draw the
-    # HINT: churn data of the config's seed, size and months from it (not from the default world), take its
-    # HINT: monthly snapshot (course.data.churn) and train on it, passing the world's learner name along.
-    raise NotImplementedError("train: course.worlds knows which world is yours (learner.toml, or the one the grader names); draw the churn data of the config's seed, size and months from it (not from the default world), take its monthly snapshot (course.data.churn) and train on it, passing the world's learner name along.")
+    # HINT: churn data of the config's seed, size and months from it (not from the default world) and take
+    # HINT: its monthly snapshot (course.data.churn). train() records the world's learner name.
+    raise NotImplementedError("world_snapshot: course.worlds knows which world is yours (learner.toml, or the one the grader names); draw the churn data of the config's seed, size and months from it (not from the default world) and take its monthly snapshot (course.data.churn). train() records the world's learner name.")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,12 @@ class ArtifactMissingError(ArtifactError):
     reason = "artifact_missing"
 
 
+class MetadataUnreadableError(ArtifactError):
+    """``metadata.json`` (or ``CURRENT``) is there but cannot be read: not UTF-8, not JSON, not an object."""
+
+    reason = "metadata_unreadable"
+
+
 class ChecksumMismatchError(ArtifactError):
     """The model file's SHA-256 differs from the one recorded at training time: it is never loaded."""
 
@@ -147,14 +153,21 @@ def save_artifact(model: Any, metadata: dict[str, Any], artifact_dir: Path, vers
 
 
 def read_metadata(version_dir: Path) -> dict[str, Any]:
-    """Return the parsed ``metadata.json`` of one version folder, or raise :class:`ArtifactMissingError`."""
+    """Return the parsed ``metadata.json`` of one version folder (a JSON object), or raise
+    :class:`ArtifactMissingError` (no file) or :class:`MetadataUnreadableError` (not UTF-8, not JSON, too
+    deep or too large a number to parse, or not an object)."""
     path = Path(version_dir) / METADATA_FILE
     if not path.is_file():
         raise ArtifactMissingError(f"{path} does not exist: train a model first (make train)")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ArtifactError(f"{path} is not valid JSON: {exc}") from exc
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: not JSON, not UTF-8, a huge int
+        raise MetadataUnreadableError(
+            f"{path} is unreadable ({type(exc).__name__}: {str(exc)[:120]})"
+        ) from exc
+    if not isinstance(metadata, dict):
+        raise MetadataUnreadableError(f"{path} holds a JSON {type(metadata).__name__}, not an object")
+    return metadata
 
 
 def load_verified_model(version_dir: Path) -> tuple[Any, dict[str, Any]]:
@@ -229,35 +242,41 @@ def read_current(artifact_dir: Path) -> str | None:
     path = Path(artifact_dir) / POINTER_FILE
     if not path.is_file():
         return None
-    return path.read_text(encoding="utf-8").strip() or None
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, ValueError) as exc:  # not UTF-8
+        raise MetadataUnreadableError(f"{path} is unreadable ({type(exc).__name__}: {exc})") from exc
 
 
 def set_current(artifact_dir: Path, version: str) -> None:
     """Point ``CURRENT`` at ``version`` (which must exist), atomically, and make :data:`FALLBACK_FILE` the
     rule record of that version (its ``metadata.json``'s :data:`RULE_KEY`), atomically too.
 
-    A version without a record (trained before it was kept) leaves no ``fallback.json``: the rule then
-    decides with the documented constant rather than with another run's threshold.
+    The old file is removed before ``CURRENT`` moves and the new one written after, so no moment (and no
+    crash between the steps) pairs the new ``CURRENT`` with the previous version's file. A version without a
+    record (trained before it was kept) leaves no ``fallback.json``: the rule then decides with the
+    documented constant rather than with another run's threshold.
     """
     # BEGIN SOLUTION
-    # HINT: refuse unknown versions; write CURRENT through a temporary file and os.replace. Then the rule's
-    # HINT: file must describe the version CURRENT now names, never the run that wrote it last: write it
-    # HINT: (atomically too) from that version's metadata, or remove it when the version holds no record.
+    # HINT: refuse unknown versions; write CURRENT through a temporary file and os.replace. The rule's file
+    # HINT: must describe the version CURRENT names, never the run that wrote it last, at every moment: mind
+    # HINT: the order of the steps; write it (atomically too) from that version's metadata, or leave none
+    # HINT: when the version holds no record.
     artifact_dir = Path(artifact_dir)
     if version not in list_versions(artifact_dir):
         raise ArtifactMissingError(
             f"version {version!r} is not in {artifact_dir}: {list_versions(artifact_dir)}"
         )
-    write_text_atomic(artifact_dir / POINTER_FILE, version + "\n")
     try:
         metadata = read_metadata(artifact_dir / version)
     except ArtifactError:  # the service will refuse that version and say why; the rule needs no stale file
         metadata = {}
-    record = metadata.get(RULE_KEY) if isinstance(metadata, dict) else None
+    record = metadata.get(RULE_KEY)
+    # first no file (the constant decides), then the new CURRENT, then that version's own record
+    (artifact_dir / FALLBACK_FILE).unlink(missing_ok=True)
+    write_text_atomic(artifact_dir / POINTER_FILE, version + "\n")
     if isinstance(record, dict):
         write_text_atomic(artifact_dir / FALLBACK_FILE, json.dumps(record, indent=2, sort_keys=True) + "\n")
-    else:
-        (artifact_dir / FALLBACK_FILE).unlink(missing_ok=True)
     # END SOLUTION
 
 

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from churn_service.artifacts import (
+    FALLBACK_FILE,
+    POINTER_FILE,
     ArtifactError,
-    current_version_dir,
+    ArtifactMissingError,
     decision_threshold,
     load_verified_model,
+    read_current,
     read_metadata,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
@@ -86,20 +89,45 @@ def load_model_state(artifact_dir: Path) -> ModelState:
     degraded state naming the reason. Either way, the state carries the fallback rule's own threshold for
     this artifact folder (the one training fitted, or the documented constant and why)."""
     # BEGIN SOLUTION
-    # HINT: current_version_dir + load_verified_model + decision_threshold(metadata); catch ArtifactError
-    # HINT: and keep its .reason. The rule's threshold lives in the artifact folder, outside the versions,
-    # HINT: and is needed in both cases (a model can fail at predict time too): see fallback.py. Check it
-    # HINT: against the CURRENT version's metadata (readable even when its model fails its checksum).
+    # HINT: the version folder CURRENT names (read it once) + load_verified_model + decision_threshold;
+    # HINT: catch ArtifactError and keep its .reason. The rule's threshold lives in the artifact folder,
+    # HINT: outside the versions, and is needed in both cases (a model can fail at predict time too): see
+    # HINT: fallback.py. Check it against the CURRENT version's metadata (readable even when its model fails
+    # HINT: its checksum); only without any CURRENT is there nothing to check it against. CURRENT naming a
+    # HINT: version whose metadata cannot be read leaves the file unchecked: the constant, and say why.
     # HINT: (optional) ModelState(..., scorer=compile_verified(model)) enables the given single-row fast path.
-    try:  # the served version's own word on its rule threshold, readable even when its model is not
-        served = read_metadata(current_version_dir(artifact_dir))
-    except ArtifactError:
-        served = None
-    rule = vet_rule_threshold(read_rule_threshold(artifact_dir), served)
+    artifact_dir = Path(artifact_dir)
+    rule = read_rule_threshold(artifact_dir)
+    try:
+        version = read_current(artifact_dir)
+        if version is None:
+            raise ArtifactMissingError(f"{artifact_dir / POINTER_FILE} does not exist: train a model first")
+        version_dir = artifact_dir / version
+        if not version_dir.is_dir():
+            raise ArtifactMissingError(f"CURRENT names {version}, but {version_dir} does not exist")
+        # the served version's own word on its rule threshold, readable even when its model is not
+        served = read_metadata(version_dir)
+    except ArtifactError as exc:
+        version_dir = None
+        problem: ArtifactError | None = exc
+    else:
+        problem = None
+    if problem is None:
+        rule = vet_rule_threshold(rule, served)
+    elif rule.source == "fitted" and (artifact_dir / POINTER_FILE).exists():
+        # CURRENT is there, but what it names cannot say whose threshold the file is: never trust it blind
+        detail = (
+            f"{FALLBACK_FILE} cannot be checked against the version CURRENT names ({problem.reason}: "
+            f"{problem}): the documented constant; point CURRENT at a complete version or retrain"
+        )
+        rule = RuleThreshold(FALLBACK_THRESHOLD, "constant", detail)
+    # else no CURRENT at all: nothing to compare with, the file (vetted on its own) stands
     if rule.detail:
         logger.warning("fallback rule threshold: %s", rule.detail)
     try:
-        model, metadata = load_verified_model(current_version_dir(artifact_dir))
+        if problem is not None:
+            raise problem
+        model, metadata = load_verified_model(version_dir)
         decision_threshold(metadata)  # a model without its decision rule is not served
     except ArtifactError as exc:
         logger.warning("model not loaded (%s): %s", exc.reason, exc)

@@ -12,9 +12,9 @@ was fitted on are recorded in ``metadata.json`` under ``threshold``: the service
 
 The fallback rule (:mod:`churn_service.fallback`) gets its own threshold by the same policy, applied to the
 rule's scores on every labelled month before the test months (the rule learns nothing, so all of them are
-out of sample for it); training records it in the version's ``metadata.json`` (``fallback_rule``) and writes
-it to ``<artifact_dir>/fallback.json``, outside the version folders, where the service finds it even when no
-model can be loaded; ``set_current`` (and so a rollback) rewrites that file from the version it points at.
+out of sample for it); training records it in the version's ``metadata.json`` (``fallback_rule``), and
+``set_current`` (so training and a rollback) writes the version's record to ``<artifact_dir>/fallback.json``,
+outside the version folders, where the service finds it even when no model can be loaded.
 ``train`` draws the snapshot from your world (``course.worlds.current()``: ``learner.toml``, or the world the
 grader names), and both records say which.
 """
@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from churn_service.artifacts import RULE_KEY, next_version, save_artifact, set_current
-from churn_service.fallback import rule_score, save_rule_threshold
+from churn_service.fallback import rule_score
 from churn_service.schema import CATEGORICAL_FEATURES, CATEGORIES, FEATURE_NAMES, NUMERIC_FEATURES, Customer
 
 LABEL = "churned"
@@ -288,16 +288,16 @@ def train_on_snapshot(
     """Fit, evaluate and save a new version from a snapshot; point CURRENT at it; return its folder.
 
     Also fits the fallback rule's threshold on the labelled months before the test and records it in the
-    version's metadata (``fallback_rule``) and in ``artifact_dir/fallback.json``. ``world`` names the world
-    the snapshot was drawn from (recorded in both).
+    version's metadata (``fallback_rule``), which :func:`~churn_service.artifacts.set_current` copies to
+    ``artifact_dir/fallback.json``. ``world`` names the world the snapshot was drawn from (recorded in both).
     """
     # BEGIN SOLUTION
     # HINT: split_out_of_time twice (test months, then the threshold's validation months before them) ->
     # HINT: build_pipeline().fit(features_of(fit), y) -> evaluate on test -> save_artifact; in between,
     # HINT: choose_threshold on the validation months' scores and record it under "threshold".
     # HINT: The rule's own threshold: fit_rule_threshold on every labelled month before the test (never the
-    # HINT: test months), with the world, into the version's metadata (RULE_KEY) and into fallback.json next
-    # HINT: to the version folders (fallback.py), before CURRENT moves.
+    # HINT: test months), with the world, into the version's metadata (RULE_KEY); set_current makes the
+    # HINT: artifact folder's fallback.json (next to the version folders, see fallback.py) from it.
     artifact_dir = Path(artifact_dir if artifact_dir is not None else config.artifact_dir)
     train, test = split_out_of_time(snapshot, config.test_months)
     fit, validation = split_out_of_time(train, config.validation_months)  # the threshold's own months
@@ -342,8 +342,7 @@ def train_on_snapshot(
     metadata[RULE_KEY] = {**rule, "world": world}  # the version keeps its own; set_current rewrites the file
     version = next_version(artifact_dir)
     version_dir = save_artifact(model, metadata, artifact_dir, version)
-    save_rule_threshold(artifact_dir, metadata[RULE_KEY])
-    set_current(artifact_dir, version)
+    set_current(artifact_dir, version)  # CURRENT, and fallback.json from the version's RULE_KEY
     return version_dir
     # END SOLUTION
 
@@ -354,16 +353,23 @@ def train(config: TrainConfig, artifact_dir: Path | None = None) -> Path:
     Your world is the one ``learner.toml`` names (``course init``; the default world without it): its base
     rate and its drift are yours, and so are the model's metrics and both thresholds.
     """
+    world, snapshot = world_snapshot(config)
+    return train_on_snapshot(snapshot, config, artifact_dir, world=world.learner)
+
+
+def world_snapshot(config: TrainConfig):
+    """Return ``(world, snapshot)``: your world (``course.worlds.current()``) and the monthly snapshot of its
+    churn data with ``config``'s seed, size and months, the data :func:`train` trains on."""
     # BEGIN SOLUTION
     # HINT: course.worlds knows which world is yours (learner.toml, or the one the grader names); draw the
-    # HINT: churn data of the config's seed, size and months from it (not from the default world), take its
-    # HINT: monthly snapshot (course.data.churn) and train on it, passing the world's learner name along.
+    # HINT: churn data of the config's seed, size and months from it (not from the default world) and take
+    # HINT: its monthly snapshot (course.data.churn). train() records the world's learner name.
     from course import worlds
     from course.data.churn import monthly_snapshot
 
     world = worlds.current()
     data = world.churn(seed=config.seed, n_customers=config.n_customers, months=config.months)
-    return train_on_snapshot(monthly_snapshot(data), config, artifact_dir, world=world.learner)
+    return world, monthly_snapshot(data)
     # END SOLUTION
 
 

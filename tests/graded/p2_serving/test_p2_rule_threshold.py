@@ -28,9 +28,17 @@ def _costs(decision) -> dict:
     return {k: decision.get(k) for k in DECISION_KEYS} if isinstance(decision, dict) else {}
 
 
-def _rule_record(folder: Path) -> dict:
-    """The artifact folder's fallback.json, or a failure that says what training must write."""
+def _rule_record(folder: Path, after: str | None = None) -> dict:
+    """The artifact folder's fallback.json, or a failure that says what training (or, ``after`` a step such
+    as a rollback, that step) must write."""
     path = folder / FALLBACK_FILE
+    if not path.is_file() and after is not None:
+        pytest.fail(
+            f"After {after} the artifact folder has no {FALLBACK_FILE}: set_current/rollback must write "
+            "the rule record of the version they point at (each version keeps its own in metadata.json), not "
+            "only remove the previous one.",
+            pytrace=False,
+        )
     if not path.is_file():
         pytest.fail(
             f"Training wrote no {FALLBACK_FILE} in the artifact folder (next to CURRENT and the versions): "
@@ -186,6 +194,7 @@ def test_ready_says_where_the_rule_threshold_comes_from(project_module, artifact
         "a list": "[0.3]",
         "a value that is a string": json.dumps({**good, "value": str(record["value"])}),
         "a value that is not finite": json.dumps({**good, "value": float("nan")}),
+        "an integer too large for a float": json.dumps({**good, "value": 10**400}),
         "an unknown policy": json.dumps({**good, "value": 0.3, "policy": "generous"}),
         "no months": json.dumps({**good, "value": 0.3, "fitted_on": {"months": []}}),
     }
@@ -209,48 +218,113 @@ def test_ready_says_where_the_rule_threshold_comes_from(project_module, artifact
 def test_rollback_serves_the_rule_threshold_of_the_version_it_serves(
     project_module, snapshot, train_config, make_client, tmp_path
 ):
-    """After a rollback across runs with different [decision] sections, the rule decides with the threshold
-    of the version served, not with the newer run's; a fallback.json of another run is not trusted."""
+    """The monthly retrain: the same [decision], the newer run one labelled month later. After a rollback
+    the rule decides with the served version's threshold, and the newer run's fallback.json left next to
+    it is not trusted (its months differ, though its policy and costs are the same)."""
     train = project_module("churn_service.train")
     artifacts = project_module("churn_service.artifacts")
+    predict = project_module("churn_service.predict")
+    constant = float(project_module("churn_service.fallback").FALLBACK_THRESHOLD)
     folder = tmp_path / "artifacts"
+    last_labelled = snapshot.loc[snapshot["churned"].notna(), "month"].max()
+    month_earlier = snapshot[snapshot["month"] < last_labelled]  # the run before the last month was labelled
     records = []
-    for decision in ({"policy": "capacity", "capacity": 0.02}, {"policy": "profit", "capacity": 0.05}):
-        config = train_config.model_copy(update={"decision": train.DecisionParams(**decision)})
+    for data in (month_earlier, snapshot):
         try:
-            train.train_on_snapshot(snapshot, config, folder)
+            train.train_on_snapshot(data, train_config, folder)
         except Exception as exc:
             pytest.fail(f"Training failed ({type(exc).__name__}: {exc}): it must work first.", pytrace=False)
         records.append(_rule_record(folder))
     older, newer = records
-    assert older["value"] != pytest.approx(newer["value"]), "grader precondition: the two runs must differ"
-    artifacts.rollback(folder)
-    on_disk = _rule_record(folder)
-    assert (on_disk["value"], on_disk["policy"]) == (older["value"], older["policy"]), (
-        f"After rolling back to v0001 ({older['policy']} policy, rule threshold {older['value']:.6f}), "
-        f"{FALLBACK_FILE} still says {on_disk['policy']} with {on_disk['value']:.6f}, the newer run's: the "
-        "rule would decide the served version's customers with another run's threshold. Keep each version's "
-        "rule record with the version and make set_current/rollback rewrite the file from the version they "
-        "point at (atomically)."
+
+    def said(record: dict) -> str:
+        months = record["fitted_on"].get("months")
+        return f"{record['policy']}, value {record['value']!r}, fitted on months {months}"
+
+    assert older["fitted_on"].get("months") != newer["fitted_on"].get("months"), (
+        "Two runs with the same [decision], the second on a snapshot with one more labelled month, wrote "
+        f"the same fitted_on.months ({older['fitted_on'].get('months')}): fit the rule's threshold on each "
+        "run's own labelled months before its test months, and record them."
     )
+    artifacts.rollback(folder)
+    on_disk = _rule_record(folder, after="the rollback to v0001")
+    assert (on_disk["value"], on_disk["fitted_on"].get("months")) == (
+        older["value"],
+        older["fitted_on"].get("months"),
+    ), (
+        f"After rolling back to v0001 ({said(older)}), {FALLBACK_FILE} says {said(on_disk)}, the newer "
+        "run's: the rule would decide the served version's customers with another run's threshold. Keep each "
+        "version's rule record with the version and make set_current/rollback rewrite the file from the "
+        "version they point at (atomically)."
+    )
+    state = predict.load_model_state(folder).rule_threshold
     ready = make_client(folder).get("/ready").json()
+    assert (state.source, state.value) == ("fitted", pytest.approx(older["value"])), (
+        f"After the rollback load_model_state gives the rule threshold {state.value!r} ({state.source!r}, "
+        f"{state.detail!r}); the served version v0001's is {said(older)} (fitted)."
+    )
     assert ready.get("fallback_threshold_source") == "fitted" and ready.get("fallback_threshold") == (
         pytest.approx(older["value"])
     ), (
         f"After the rollback /ready says fallback_threshold {ready.get('fallback_threshold')!r} from "
         f"{ready.get('fallback_threshold_source')!r}; the served version v0001's rule threshold is "
-        f"{older['value']:.6f} (fitted)."
+        f"{said(older)} (fitted)."
     )
-    (folder / FALLBACK_FILE).write_text(json.dumps(newer))  # a stale file: another run's record
+    (folder / FALLBACK_FILE).write_text(json.dumps(newer))  # a stale file: the newer run's record
+    state = predict.load_model_state(folder).rule_threshold
     stale = make_client(folder).get("/ready").json()
-    assert stale.get("fallback_threshold") != pytest.approx(newer["value"]) and FALLBACK_FILE in str(
-        stale.get("fallback_threshold_detail", "")
+
+    def why(what: str) -> str:
+        return (
+            f"With CURRENT at v0001 ({said(older)}) and the newer run's {FALLBACK_FILE} ({said(newer)}: the "
+            f"same policy and costs, other months), {what}: compare the whole record with the served "
+            "version's own (value, policy, costs, months, world), not the policy alone; on any difference "
+            f"decide with the documented constant ({constant}) and name the file and the mismatch in "
+            "fallback_threshold_detail."
+        )
+
+    assert (state.source, state.value) == ("constant", pytest.approx(constant)) and FALLBACK_FILE in str(
+        state.detail
+    ), why(f"load_model_state gives {state.value!r} ({state.source!r}, detail {state.detail!r})")
+    assert (
+        stale.get("fallback_threshold_source") == "constant"
+        and stale.get("fallback_threshold") == pytest.approx(constant)
+        and FALLBACK_FILE in str(stale.get("fallback_threshold_detail", ""))
+    ), why(
+        f"/ready says fallback_threshold {stale.get('fallback_threshold')!r} from "
+        f"{stale.get('fallback_threshold_source')!r}, detail {stale.get('fallback_threshold_detail')!r}"
+    )
+
+
+@pytest.mark.rubric("p2.fallback.threshold_reported", points=1)
+def test_an_unreadable_served_metadata_leaves_the_rule_at_the_constant(
+    project_module, artifacts, make_client
+):
+    """CURRENT names a version whose metadata.json is not an object: the service starts, the rule answers,
+    and fallback.json, which nothing can vet, is not used: the constant decides, and /ready says why."""
+    constant = float(project_module("churn_service.fallback").FALLBACK_THRESHOLD)
+    _rule_record(artifacts)
+    current = (artifacts / "CURRENT").read_text().strip()
+    (artifacts / current / "metadata.json").write_text("[]")
+    try:
+        response = make_client(artifacts).get("/ready")
+    except Exception as exc:
+        pytest.fail(
+            f"With CURRENT's metadata.json holding a JSON list, the service did not start "
+            f"({type(exc).__name__}: {exc}): catch the artifact error and serve the fallback.",
+            pytrace=False,
+        )
+    body = response.json() if response.status_code in (200, 503) else {}
+    assert (
+        body.get("fallback_threshold_source") == "constant"
+        and body.get("fallback_threshold") == pytest.approx(constant)
+        and FALLBACK_FILE in str(body.get("fallback_threshold_detail", ""))
     ), (
-        f"With CURRENT at v0001 and the newer run's {FALLBACK_FILE} ({newer['policy']}, "
-        f"{newer['value']:.6f}), /ready says fallback_threshold {stale.get('fallback_threshold')!r}, detail "
-        f"{stale.get('fallback_threshold_detail')!r}: compare the file with the served version's metadata "
-        "(world, policy, costs) at start-up, never decide with another run's threshold, and name the file "
-        "and the mismatch in fallback_threshold_detail."
+        f"With CURRENT at {current}, whose metadata.json holds a JSON list, /ready answered "
+        f"{response.status_code} {response.text[:300]}: {FALLBACK_FILE} cannot be checked against the served "
+        "version, so it is not trusted: decide with the documented constant (source 'constant') and name "
+        f"{FALLBACK_FILE} and the problem in fallback_threshold_detail. Only without any CURRENT is there "
+        "nothing to check it against."
     )
 
 
