@@ -166,7 +166,7 @@ def test_fallback_answers_decide_at_the_fitted_rule_threshold(
     )
 
 
-@pytest.mark.rubric("p2.fallback.threshold_reported", points=1)
+@pytest.mark.rubric("p2.fallback.threshold_reported", points=0.5)
 def test_ready_says_where_the_rule_threshold_comes_from(project_module, artifacts, make_client, tmp_path):
     """/ready names the rule's threshold and its source: fitted, or the constant (no file, or a bad file)."""
     constant = float(project_module("churn_service.fallback").FALLBACK_THRESHOLD)
@@ -296,7 +296,7 @@ def test_rollback_serves_the_rule_threshold_of_the_version_it_serves(
     )
 
 
-@pytest.mark.rubric("p2.fallback.threshold_reported", points=1)
+@pytest.mark.rubric("p2.fallback.threshold_reported", points=0.5)
 def test_an_unreadable_served_metadata_leaves_the_rule_at_the_constant(
     project_module, artifacts, make_client
 ):
