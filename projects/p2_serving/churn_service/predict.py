@@ -12,10 +12,9 @@ from churn_service.artifacts import (
     FALLBACK_FILE,
     POINTER_FILE,
     ArtifactError,
-    ArtifactMissingError,
+    current_version_dir,
     decision_threshold,
     load_verified_model,
-    read_current,
     read_metadata,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified

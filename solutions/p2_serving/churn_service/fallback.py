@@ -169,16 +169,17 @@ def vet_rule_threshold(rule: RuleThreshold, metadata: dict[str, Any] | None) -> 
         return rule
     record = rule.record
     own = metadata.get(RULE_KEY)
-    keys = ("value", "policy", "world")
+
+    def compared(rec: dict[str, Any]) -> dict[str, Any]:
+        fitted_on = rec.get("fitted_on")
+        months = fitted_on.get("months") if isinstance(fitted_on, dict) else None
+        return {k: rec.get(k) for k in ("value", "policy", "world")} | {
+            "decision": _decision(rec.get("decision")),
+            "months": months,
+        }
+
     if isinstance(own, dict):
-        mine = {k: own.get(k) for k in keys} | {
-            "decision": _decision(own.get("decision")),
-            "months": own["fitted_on"].get("months") if isinstance(own.get("fitted_on"), dict) else None,
-        }
-        theirs = {k: record.get(k) for k in keys} | {
-            "decision": _decision(record.get("decision")),
-            "months": record["fitted_on"].get("months"),
-        }
+        mine, theirs = compared(own), compared(record)
     else:
         threshold = metadata.get("threshold") if isinstance(metadata.get("threshold"), dict) else {}
         training = metadata.get("training_data") if isinstance(metadata.get("training_data"), dict) else {}

@@ -12,10 +12,9 @@ from churn_service.artifacts import (
     FALLBACK_FILE,
     POINTER_FILE,
     ArtifactError,
-    ArtifactMissingError,
+    current_version_dir,
     decision_threshold,
     load_verified_model,
-    read_current,
     read_metadata,
 )
 from churn_service.compiled import SMALL_REQUEST_ROWS, CompiledScorer, compile_verified
@@ -99,12 +98,7 @@ def load_model_state(artifact_dir: Path) -> ModelState:
     artifact_dir = Path(artifact_dir)
     rule = read_rule_threshold(artifact_dir)
     try:
-        version = read_current(artifact_dir)
-        if version is None:
-            raise ArtifactMissingError(f"{artifact_dir / POINTER_FILE} does not exist: train a model first")
-        version_dir = artifact_dir / version
-        if not version_dir.is_dir():
-            raise ArtifactMissingError(f"CURRENT names {version}, but {version_dir} does not exist")
+        version_dir = current_version_dir(artifact_dir)
         # the served version's own word on its rule threshold, readable even when its model is not
         served = read_metadata(version_dir)
     except ArtifactError as exc:
