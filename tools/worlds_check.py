@@ -45,9 +45,10 @@ PROSE_ITEMS = {
     "p6": {"p6.readme.numbers"},
     "p7": {"p7.readme.numbers"},
 }
-FINE_TUNED = ("p6",)
-"""Projects whose notebooks read a run the learner makes first in their world (project 6's LoRA fine-tune,
-``runs/finetune.json``, a few minutes on two cores): worlds-check makes it in a copy of the solution."""
+FINE_TUNED = {"p6": "ticket_triage.finetune"}
+"""Projects whose notebooks read a run the learner makes first in their world, and the module that makes it
+(project 6's LoRA fine-tune, ``runs/finetune.json``, a few minutes on two cores): worlds-check runs it in a
+copy of the solution."""
 SAME_DATA = {("p3", "alice")}
 """Worlds whose data for a project are the default world's, byte for byte: alice's base rate is the default's,
 and her other lessons (drift month 11, her CRM fields) lie outside project 3's raw export (6 months, no CRM
@@ -74,7 +75,7 @@ def plan() -> list[tuple[str, str]]:
 
 def fine_tuned_copy(project: str, learner: str, scratch: Path) -> Path:
     """A copy of ``project``'s solution whose fine-tune run was made in ``learner``'s world (as a learner
-    runs ``python -m ticket_triage.finetune`` before the notebooks)."""
+    runs ``python -m`` its :data:`FINE_TUNED` module before the notebooks)."""
     from course.grading.targets import resolve_target
     from course.paths import resolve_project
 
@@ -83,7 +84,7 @@ def fine_tuned_copy(project: str, learner: str, scratch: Path) -> Path:
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
     path = os.pathsep.join(p for p in (str(target), os.environ.get("PYTHONPATH", "")) if p)
     env = {**os.environ, "COURSE_LEARNER": learner, "PYTHONPATH": path}
-    subprocess.run([sys.executable, "-m", "ticket_triage.finetune"], cwd=target, env=env, check=True)
+    subprocess.run([sys.executable, "-m", FINE_TUNED[project]], cwd=target, env=env, check=True)
     return target
 
 

@@ -131,10 +131,10 @@ def vocabulary_jaccard(joined: pd.DataFrame, launch: pd.Timestamp) -> dict[str, 
         counts = Counter(w for text in texts for w in re.findall(r"[a-z]+", text.lower()))
         return {w for w, n in counts.items() if n >= 2}
 
+    text = english["subject"] + " " + english["body"]
     jaccard = {}
     for category in OLD_CATEGORIES:
         rows = english["category"] == category
-        text = english["subject"] + " " + english["body"]
         early, after = vocabulary(text[rows & ~late]), vocabulary(text[rows & late])
         jaccard[category] = len(early & after) / max(1, len(early | after))
     return jaccard
